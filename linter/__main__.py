@@ -1,0 +1,3 @@
+from leaklint.cli import run
+
+run()

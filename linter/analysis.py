@@ -1,0 +1,136 @@
+"""Run the flow analysis over the functions of one module that need it, and
+derive the module's project summaries (factories and releasing helpers)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+import libcst as cst
+
+from .catalogue import Await, Catalogue
+from .flow import Category, FlowAnalysis, FunctionFacts, Generator
+from .resolve import FunctionInfo, ModuleIndex, Resolver
+from .summaries import FunctionSummary, Summaries
+from .syntax import decorator_names, walk
+
+FIXTURE_DECORATORS = ("fixture", "pytest.fixture", "pytest_asyncio.fixture")
+CONTEXT_MANAGER_DECORATORS = ("contextmanager", "asynccontextmanager", "contextlib.contextmanager", "contextlib.asynccontextmanager")
+
+
+@dataclass
+class ModuleFacts:
+    index: ModuleIndex
+    functions: list[FunctionFacts] = field(default_factory=list)
+    summaries: list[FunctionSummary] = field(default_factory=list)
+    module_level: Optional[FunctionFacts] = None
+    resolvers: dict = field(default_factory=dict)
+
+
+def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summaries, module_name: str) -> ModuleFacts:
+    index = ModuleIndex(module, module_name)
+    facts = ModuleFacts(index)
+    module_resolver = Resolver(catalogue, index, summaries, None, index.bindings)
+    facts.module_level = FlowAnalysis(module_resolver, module, owns=False).run()
+    facts.resolvers[None] = module_resolver
+    for function in index.functions:
+        resolver = Resolver(catalogue, index, summaries, function)
+        if not _needs_analysis(function, resolver):
+            continue
+        facts.resolvers[function.node] = resolver
+        is_async = function.node.asynchronous is not None
+        flow = FlowAnalysis(
+            resolver,
+            function.node.body,
+            function=function.node,
+            is_async=is_async,
+            generator=_generator_kind(function.node, is_async),
+        )
+        function_facts = flow.run()
+        facts.functions.append(function_facts)
+        summary = _summarize(function, function_facts, resolver, module_name)
+        if summary is not None:
+            facts.summaries.append(summary)
+    for function in index.functions:
+        released = _released_parameters(function, catalogue, index, summaries)
+        if released:
+            qualname = f"{module_name}.{function.qualname}" if module_name else function.qualname
+            existing = next((s for s in facts.summaries if s.qualname == qualname), None)
+            if existing is not None:
+                facts.summaries.remove(existing)
+                facts.summaries.append(replace(existing, releases=frozenset(released)))
+            else:
+                facts.summaries.append(FunctionSummary(qualname, releases=frozenset(released)))
+    return facts
+
+
+def _needs_analysis(function: FunctionInfo, resolver: Resolver) -> bool:
+    """Only functions with a call that acquires something are interpreted."""
+    for node in walk(function.node.body):
+        if isinstance(node, cst.Call) and resolver.acquire_of(node) is not None:
+            return True
+    return False
+
+
+def _generator_kind(node: cst.FunctionDef, is_async: bool) -> Optional[Generator]:
+    if not any(isinstance(n, cst.Yield) for n in walk(node.body)):
+        return None
+    names = decorator_names(node)
+    if any(n in FIXTURE_DECORATORS or n.endswith(".fixture") for n in names):
+        return Generator(raises=())  # teardown runs however the test ends
+    if any(n in CONTEXT_MANAGER_DECORATORS for n in names):
+        return Generator(raises=(Category.ERROR, Category.BASE) if is_async else (Category.ERROR,))
+    return Generator(raises=(Category.BASE,))  # close() throws GeneratorExit at the yield
+
+
+def _summarize(function: FunctionInfo, facts: FunctionFacts, resolver: Resolver, module_name: str) -> Optional[FunctionSummary]:
+    returned = None
+    for site in facts.sites:
+        if site.site.id in facts.returned_sites and not site.released:
+            returned = site.site.acquire
+            break
+    if returned is None:
+        for node in walk(function.node.body):
+            if isinstance(node, cst.Return) and node.value is not None:
+                value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+                if isinstance(value, cst.Call):
+                    acquire = resolver.acquire_of(value)
+                    if acquire is not None and not acquire.stream and acquire.awaiting != Await.CM_ONLY:
+                        if resolver.catalogue.kind(acquire.kind).owned:
+                            returned = acquire
+                            break
+    if returned is None:
+        return None
+    if _is_context_manager(function.node):
+        return None
+    awaiting = Await.COROUTINE if function.node.asynchronous is not None else Await.NO
+    returned = replace(returned, awaiting=awaiting, when=None, with_exit=None, async_with_exit=None)
+    qualname = f"{module_name}.{function.qualname}" if module_name else function.qualname
+    return FunctionSummary(qualname, returns=returned)
+
+
+def _is_context_manager(node: cst.FunctionDef) -> bool:
+    return any(n in CONTEXT_MANAGER_DECORATORS or n.endswith("fixture") for n in decorator_names(node))
+
+
+def _released_parameters(function: FunctionInfo, catalogue: Catalogue, index: ModuleIndex, summaries: Summaries) -> set[int]:
+    params = list(function.node.params.posonly_params) + list(function.node.params.params)
+    names = [p.name.value for p in params]
+    if not names:
+        return set()
+    candidates = set()
+    for node in walk(function.node.body):
+        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
+            if node.func.attr.value in catalogue.release_methods:
+                receiver = node.func.value
+                if isinstance(receiver, cst.Name) and receiver.value in names:
+                    candidates.add(receiver.value)
+                for arg in node.args:
+                    if isinstance(arg.value, cst.Name) and arg.value.value in names:
+                        candidates.add(arg.value.value)
+    if not candidates:
+        return set()
+    resolver = Resolver(catalogue, index, summaries, function)
+    flow = FlowAnalysis(resolver, function.node.body, function=function.node, is_async=function.node.asynchronous is not None, param_sites=sorted(candidates))
+    flow.run()
+    released = flow.released_parameters()
+    return {names.index(name) for name in released}

@@ -1,0 +1,231 @@
+"""The resource catalogue: what acquires a resource, how it is released, and
+what `with` on it really does.
+
+The knowledge is data (see `libraries.py`), not code: adding a driver means
+adding entries. Everything that decides whether a call acquires something,
+releases something or needs an `await` asks this module.
+"""
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field, replace
+from typing import Iterable, Mapping, Optional
+
+
+class Exit(enum.Enum):
+    """What leaving a `with`/`async with` block does to the object."""
+
+    NONE = "none"  # not a context manager of this flavour
+    CLOSES = "closes"
+    RELEASES = "releases"  # handed back to the pool
+    TXN_ONLY = "transaction"  # commit/rollback only; the connection stays open
+
+    @property
+    def ends_ownership(self) -> bool:
+        return self in (Exit.CLOSES, Exit.RELEASES)
+
+
+class Await(enum.Enum):
+    """How a call must be used before it has acquired anything."""
+
+    NO = "no"  # plain call; the result is the resource
+    COROUTINE = "coroutine"  # must be awaited (`async with` on it is a TypeError)
+    AWAITABLE = "awaitable"  # await it, or enter it with `async with`
+    CM_ONLY = "cm-only"  # only `with`/`async with`; acquires nothing otherwise
+    EITHER = "either"  # unknown library: awaited or not, both may be right
+
+
+class Awaiting(enum.Enum):
+    """Whether a release call must be awaited."""
+
+    SYNC = "sync"
+    ASYNC = "async"  # a coroutine: without `await` nothing is released
+    OPTIONAL = "optional"  # sync, returns a future: awaiting is allowed
+    MIRROR = "mirror"  # unknown library: as the acquire was (awaited or not)
+
+
+@dataclass(frozen=True)
+class Release:
+    method: str
+    awaiting: Awaiting = Awaiting.SYNC
+
+
+@dataclass(frozen=True)
+class When:
+    """A condition on the arguments of a call (e.g. a named cursor)."""
+
+    keyword: Optional[str] = None
+    position: Optional[int] = None
+    endswith: Optional[str] = None  # the argument's dotted name ends with this
+    truthy: bool = False  # the argument is the constant True
+
+
+@dataclass(frozen=True)
+class Acquire:
+    """A call that produces an object of `kind`."""
+
+    kind: str
+    awaiting: Await = Await.NO
+    returned_by: tuple[Release, ...] = ()  # methods of the acquirer that take it back
+    with_exit: Optional[Exit] = None  # overrides the kind's `with` behaviour
+    async_with_exit: Optional[Exit] = None
+    stream: bool = False
+    when: Optional[When] = None  # only an acquisition when this holds
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A type of object leaklint knows."""
+
+    name: str
+    label: str  # for messages: "psycopg2 connection"
+    library: str
+    types: tuple[str, ...] = ()  # qualified type names used in annotations
+    releases: tuple[Release, ...] = ()
+    with_exit: Exit = Exit.NONE
+    async_with_exit: Exit = Exit.NONE
+    methods: Mapping[str, tuple[Acquire, ...]] = field(default_factory=dict)
+    call: Optional[Acquire] = None  # calling the object itself (a sessionmaker)
+    closes_without_returning: tuple[str, ...] = ()  # `close()` that keeps a pool slot
+    blocking: tuple[str, ...] = ()  # methods that do blocking I/O
+    owned: bool = True  # created in a function, it must be released there
+    base: Optional[str] = None
+
+
+@dataclass(frozen=True)
+class Heuristic:
+    """Used only where a receiver resolves to nothing: `<x>.getconn()`."""
+
+    method: str
+    acquire: Acquire
+    receiver_contains: Optional[str] = None  # in the receiver's last name
+
+
+@dataclass(frozen=True)
+class Library:
+    name: str
+    module_roots: tuple[str, ...]
+    kinds: tuple[Kind, ...]
+    functions: Mapping[str, Acquire]  # qualified callable name -> what it acquires
+
+
+# Calls that take over a resource given as an argument (the resource is then
+# released by them, or by the stack they belong to).
+OWNING_CALLS = frozenset(
+    {
+        "contextlib.closing",
+        "contextlib.aclosing",
+        "contextlib.nullcontext",
+    }
+)
+OWNING_METHODS = frozenset({"enter_context", "enter_async_context", "push", "push_async_exit"})
+# Calls that register a release to run later: `stack.callback(conn.close)`.
+REGISTERING_METHODS = frozenset(
+    {"callback", "push_async_callback", "addCleanup", "addAsyncCleanup", "addfinalizer", "register"}
+)
+REGISTERING_CALLS = frozenset({"atexit.register", "weakref.finalize"})
+# Methods that store their argument in a container (a hand-off).
+STORING_METHODS = frozenset(
+    {"append", "appendleft", "add", "insert", "extend", "put", "put_nowait", "setdefault", "update", "push"}
+)
+# Calls through which an awaited acquire or release counts as awaited.
+AWAIT_WRAPPERS = frozenset({"asyncio.wait_for", "asyncio.shield", "asyncio.gather", "asyncio.timeout"})
+# Callables that run their argument in a thread: sync I/O there is fine.
+THREAD_RUNNERS = frozenset({"asyncio.to_thread", "to_thread", "run_in_executor", "run_sync"})
+
+
+class Catalogue:
+    """Lookups over the libraries' data, built once per process."""
+
+    def __init__(self, libraries: Iterable[Library], heuristics: Iterable[Heuristic]) -> None:
+        self.libraries = tuple(libraries)
+        self.heuristics = tuple(heuristics)
+        self.kinds: dict[str, Kind] = {}
+        self.functions: dict[str, Acquire] = {}
+        self.types: dict[str, str] = {}
+        for lib in self.libraries:
+            for kind in lib.kinds:
+                self.kinds[kind.name] = kind
+            self.functions.update(lib.functions)
+        for kind in list(self.kinds.values()):
+            if kind.base:
+                self.kinds[kind.name] = _inherit(kind, self.kinds[kind.base])
+        for kind in self.kinds.values():
+            for type_name in kind.types:
+                self.types[type_name] = kind.name
+        self.module_roots = frozenset(root for lib in self.libraries for root in lib.module_roots)
+        self.release_methods = frozenset(
+            rel.method for kind in self.kinds.values() for rel in kind.releases
+        ) | frozenset(
+            rel.method
+            for acq in self._all_acquires()
+            for rel in acq.returned_by
+        )
+        self._heuristics_by_method = {h.method: h for h in self.heuristics}
+
+    def _all_acquires(self) -> Iterable[Acquire]:
+        yield from self.functions.values()
+        yield from (h.acquire for h in self.heuristics)
+        for kind in self.kinds.values():
+            for acquires in kind.methods.values():
+                yield from acquires
+            if kind.call:
+                yield kind.call
+
+    def kind(self, name: str) -> Kind:
+        return self.kinds[name]
+
+    def function(self, qualified_name: str) -> Optional[Acquire]:
+        return self.functions.get(qualified_name)
+
+    def kind_for_type(self, qualified_name: str) -> Optional[str]:
+        return self.types.get(qualified_name)
+
+    def is_catalogue_module(self, qualified_name: str) -> bool:
+        return qualified_name.split(".", 1)[0] in self.module_roots
+
+    def heuristic(self, method: str, receiver_last_name: str) -> Optional[Heuristic]:
+        rule = self._heuristics_by_method.get(method)
+        if rule is None:
+            return None
+        if rule.receiver_contains and rule.receiver_contains not in receiver_last_name.lower():
+            return None
+        return rule
+
+    def prefilter_words(self) -> tuple[str, ...]:
+        """Words one of which a file must contain to hold any finding."""
+        words = set(self.module_roots)
+        words.update(h.method for h in self.heuristics)
+        return tuple(sorted(words))
+
+    def with_additions(self, libraries: Iterable[Library]) -> "Catalogue":
+        return Catalogue(self.libraries + tuple(libraries), self.heuristics)
+
+
+def _inherit(kind: Kind, base: Kind) -> Kind:
+    methods = dict(base.methods)
+    methods.update(kind.methods)
+    return replace(
+        kind,
+        methods=methods,
+        blocking=tuple(dict.fromkeys(base.blocking + kind.blocking)),
+        base=None,
+    )
+
+
+def prefilter_pattern(words: Iterable[str]) -> "re.Pattern[bytes]":
+    alternatives = b"|".join(re.escape(w.encode()) for w in sorted(set(words)))
+    return re.compile(rb"\b(?:" + alternatives + rb")\b")
+
+
+_DEFAULT: Optional[Catalogue] = None
+
+
+def default_catalogue() -> Catalogue:
+    global _DEFAULT  # one immutable table per process
+    if _DEFAULT is None:
+        from .libraries import HEURISTICS, LIBRARIES
+
+        _DEFAULT = Catalogue(LIBRARIES, HEURISTICS)
+    return _DEFAULT

@@ -1,0 +1,113 @@
+"""Which files to lint: directories recursively (`.py`/`.pyi`), honouring
+`.gitignore` and default excludes; explicit file arguments always."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator, Optional
+
+import pathspec
+
+DEFAULT_EXCLUDES = (
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    "build",
+    "dist",
+    "node_modules",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".leaklint_cache",
+    "*.egg-info",
+)
+SUFFIXES = (".py", ".pyi")
+
+
+@dataclass
+class Discovered:
+    files: list[str] = field(default_factory=list)
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
+
+
+def _spec(patterns: Iterable[str]) -> pathspec.PathSpec:
+    return pathspec.PathSpec.from_lines("gitwildmatch", list(patterns))
+
+
+def _gitignore(directory: str) -> Optional[pathspec.PathSpec]:
+    path = os.path.join(directory, ".gitignore")
+    try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            return _spec(handle.read().splitlines())
+    except OSError:
+        return None
+
+
+def discover(paths: Iterable[str], excludes: Iterable[str] = (), respect_gitignore: bool = True) -> Discovered:
+    found = Discovered()
+    exclude_spec = _spec(list(DEFAULT_EXCLUDES) + list(excludes))
+    seen: set[str] = set()
+    for path in paths:
+        if os.path.isdir(path):
+            for file in _walk(path, exclude_spec, respect_gitignore, found):
+                _add(found, seen, file)
+        elif os.path.exists(path) or os.path.islink(path):
+            _add(found, seen, path)  # explicit files are always linted
+        else:
+            found.errors.append((path, "no such file or directory"))
+    return found
+
+
+def _add(found: Discovered, seen: set[str], path: str) -> None:
+    key = os.path.normpath(path)
+    if key not in seen:
+        seen.add(key)
+        found.files.append(path)
+
+
+def _walk(root: str, exclude_spec: pathspec.PathSpec, respect_gitignore: bool, found: Discovered) -> Iterator[str]:
+    ignores: list[tuple[str, pathspec.PathSpec]] = []
+    visited: set[tuple[int, int]] = set()
+
+    def ignored(path: str, is_dir: bool) -> bool:
+        name = os.path.basename(path)
+        relative = os.path.relpath(path, root).replace(os.sep, "/")
+        suffix = "/" if is_dir else ""
+        if exclude_spec.match_file(name + suffix) or (relative != "." and exclude_spec.match_file(relative + suffix)):
+            return True
+        for base, spec in ignores:
+            rel = os.path.relpath(path, base).replace(os.sep, "/")
+            if not rel.startswith("..") and spec.match_file(rel + suffix):
+                return True
+        return False
+
+    def onerror(error: OSError) -> None:
+        found.errors.append((error.filename or root, error.strerror or str(error)))
+
+    for directory, dirnames, filenames in os.walk(root, onerror=onerror, followlinks=True):
+        try:
+            stat = os.stat(directory)
+            identity = (stat.st_dev, stat.st_ino)
+        except OSError:
+            identity = None
+        if identity is not None:
+            if identity in visited:  # a symlink loop
+                dirnames[:] = []
+                continue
+            visited.add(identity)
+        if respect_gitignore:
+            spec = _gitignore(directory)
+            if spec is not None:
+                ignores.append((directory, spec))
+        dirnames[:] = sorted(d for d in dirnames if not ignored(os.path.join(directory, d), True))
+        for name in sorted(filenames):
+            path = os.path.join(directory, name)
+            if name.endswith(SUFFIXES) and not ignored(path, False):
+                if os.path.isdir(path):
+                    continue
+                yield path

@@ -1,0 +1,222 @@
+"""The engine: read -> prefilter -> parse once -> analyse -> rule families ->
+sorted diagnostics. It knows nothing about any single rule.
+
+Project summaries need every file: the first pass lints each file with the
+summaries of its own module and collects the summaries it exports; files
+that call a helper defined elsewhere are linted again with all summaries.
+"""
+from __future__ import annotations
+
+import ast
+import os
+import traceback
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Sequence
+
+import libcst as cst
+
+from .analysis import analyze_module
+from .catalogue import Catalogue, default_catalogue, prefilter_pattern
+from .diagnostics import Diagnostic, Fix
+from .positions import Positions
+from .rulebase import FileContext, RuleInfo
+from .selection import Selection
+from .source import Source, UnreadableSource, decode
+from .summaries import FunctionSummary, Summaries
+
+
+@dataclass
+class InternalError:
+    path: str
+    rule: str
+    detail: str
+
+
+@dataclass
+class FileResult:
+    path: str
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    summaries: list[FunctionSummary] = field(default_factory=list)
+    errors: list[InternalError] = field(default_factory=list)
+    skipped: Optional[str] = None  # why the file was not linted (unreadable)
+    parsed: bool = False
+
+
+@dataclass
+class RunResult:
+    files: list[FileResult] = field(default_factory=list)
+    usage_errors: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return sorted(d for f in self.files for d in f.diagnostics)
+
+    @property
+    def internal_errors(self) -> list[InternalError]:
+        return [e for f in self.files for e in f.errors]
+
+
+class Linter:
+    """Everything that stays the same across the files of one run."""
+
+    def __init__(self, catalogue: Optional[Catalogue] = None, selection: Optional[Selection] = None) -> None:
+        from leaklint.rules import all_rules, families
+
+        self.catalogue = catalogue or default_catalogue()
+        self.selection = selection or Selection()
+        self.families = families()
+        self.rules: dict[str, RuleInfo] = all_rules()
+        self._pattern_cache: dict[frozenset, object] = {}
+
+    # -- prefilter ---------------------------------------------------------------
+
+    def might_have_findings(self, raw: bytes, summaries: Summaries) -> bool:
+        words = frozenset(self.catalogue.prefilter_words()) | frozenset(summaries.names())
+        pattern = self._pattern_cache.get(words)
+        if pattern is None:
+            pattern = prefilter_pattern(words)
+            self._pattern_cache[words] = pattern
+        return pattern.search(raw) is not None
+
+    # -- one file --------------------------------------------------------------------
+
+    def lint_source(self, source: Source, path: str, summaries: Summaries, module_name: str = "") -> FileResult:
+        result = FileResult(path)
+        if not self.might_have_findings(source.raw, summaries):
+            return result
+        try:
+            module = cst.parse_module(source.text)
+        except cst.ParserSyntaxError as error:
+            self._parse_error(result, source, error)
+            return result
+        except RecursionError:
+            result.skipped = "too deeply nested to parse"
+            return result
+        result.parsed = True
+        try:
+            facts = analyze_module(module, self.catalogue, summaries, module_name)
+        except RecursionError:
+            result.skipped = "too deeply nested to analyse"
+            return result
+        except Exception:  # an engine bug must not stop the run
+            result.errors.append(InternalError(path, "engine", traceback.format_exc(limit=8)))
+            return result
+        result.summaries = facts.summaries
+        context = FileContext(module, facts, Positions(module))
+        for family in self.families:
+            if not any(self.selection.enabled(rule.code) for rule in family.rules):
+                continue
+            try:
+                findings = list(family.check(context))
+            except Exception:
+                codes = ",".join(r.code for r in family.rules)
+                result.errors.append(InternalError(path, codes, traceback.format_exc(limit=8)))
+                continue
+            for finding in findings:
+                if self.selection.enabled(finding.code):
+                    result.diagnostics.append(self._diagnostic(path, context, finding))
+        result.diagnostics = _dedupe(result.diagnostics)
+        return result
+
+    def _diagnostic(self, path: str, context: FileContext, finding) -> Diagnostic:
+        try:
+            line, column, end_line, end_column = context.positions.span(finding.node)
+            note = context.positions.line(finding.acquired_at) if finding.acquired_at is not None else None
+        except RecursionError:
+            line, column, end_line, end_column, note = 1, 1, 1, 1, None
+        rule = self.rules[finding.code]
+        fix = Fix(rule.fix, "") if rule.fix else None
+        return Diagnostic(
+            path=path,
+            line=line,
+            column=column,
+            code=finding.code,
+            message=finding.message,
+            name=rule.name,
+            end_line=end_line,
+            end_column=end_column,
+            fix=fix,
+            note_line=note if note != line else None,
+            help=finding.help,
+        )
+
+    def _parse_error(self, result: FileResult, source: Source, error: cst.ParserSyntaxError) -> None:
+        if not self.selection.enabled("LKL000"):
+            return
+        line, column, reason = error.raw_line, error.raw_column + 1, error.message
+        try:
+            compile(source.text, result.path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        except SyntaxError as syntax_error:  # CPython's own line is the one users see elsewhere
+            line = syntax_error.lineno or line
+            column = syntax_error.offset or column
+            reason = syntax_error.msg
+        except (ValueError, RecursionError, MemoryError):
+            pass
+        from leaklint import messages
+
+        rule = self.rules["LKL000"]
+        result.diagnostics.append(
+            Diagnostic(result.path, line, column, "LKL000", messages.PARSE_ERROR.format(reason=reason), name=rule.name, end_line=line, end_column=column)
+        )
+
+    def lint_file(self, path: str, summaries: Summaries, raw: Optional[bytes] = None) -> FileResult:
+        try:
+            if raw is None:
+                with open(path, "rb") as handle:
+                    raw = handle.read()
+            source = decode(raw)
+        except OSError as error:
+            return FileResult(path, skipped=error.strerror or str(error))
+        except UnreadableSource as error:
+            return FileResult(path, skipped=str(error))
+        return self.lint_source(source, path, summaries, module_name_for(path))
+
+    # -- a whole run ------------------------------------------------------------------
+
+    def lint_files(self, paths: Sequence[str]) -> RunResult:
+        run = RunResult()
+        first = [self.lint_file(path, Summaries()) for path in paths]
+        exported = [s for f in first for s in f.summaries]
+        if not exported:
+            run.files = first
+            return run
+        summaries = Summaries(exported)
+        results = []
+        for path, result in zip(paths, first):
+            if result.skipped is None and self._uses_summaries(path, summaries):
+                result = self.lint_file(path, summaries)
+            results.append(result)
+        run.files = results
+        return run
+
+    def _uses_summaries(self, path: str, summaries: Summaries) -> bool:
+        try:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        except OSError:
+            return False
+        return prefilter_pattern(summaries.names()).search(raw) is not None
+
+
+def module_name_for(path: str) -> str:
+    """`pkg/sub/mod.py` -> "pkg.sub.mod" where the folders are packages."""
+    path = os.path.abspath(path)
+    directory, filename = os.path.split(path)
+    stem = os.path.splitext(filename)[0]
+    parts = [] if stem == "__init__" else [stem]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, package = os.path.split(directory)
+        parts.insert(0, package)
+    return ".".join(parts)
+
+
+def _dedupe(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """The same code is reported once per line."""
+    seen = set()
+    out = []
+    for diagnostic in sorted(diagnostics):
+        key = (diagnostic.line, diagnostic.code)
+        if key not in seen:
+            seen.add(key)
+            out.append(diagnostic)
+    return out

@@ -1,0 +1,27 @@
+"""Every message leaklint prints, as named templates (one place to word them)."""
+from __future__ import annotations
+
+NEVER_RELEASED = "`{var}` from `{call}` (line {line}) is never {released}; {advice}"
+NEVER_RELEASED_CLOSED = (
+    "`{var}` from `{call}` (line {line}) is closed but never returned to the pool: "
+    "`close()` does not free the pool slot; {advice}"
+)
+DISCARDED = "the {label} from `{call}` is never {released}: its result is dropped; {advice}"
+CHAINED = "the {label} from `{call}` is used only in a chain and never {released}; bind it with {binding}"
+NOT_GUARANTEED = "`{var}` from `{call}` (line {line}) is not {released} if {trigger}; {advice}"
+EARLY_EXIT = "`{exit}` leaves {where} without {releasing} `{var}` from `{call}` (line {line}); {advice}"
+NON_CLOSING_WITH = "`with {call}` only ends a transaction: the {label} stays open; {advice}"
+NON_RETURNING_WITH = "`with {call}` only ends a transaction: the {label} is never returned to the pool; {advice}"
+OVERWRITTEN = "`{var}` is rebound while it still holds the {label} from `{call}` (line {line}); {released_verb} it before reassigning"
+
+TRIGGER_CALL = "`{raiser}` at line {raise_line} raises"
+TRIGGER_CANCEL = "the task is cancelled at `{raiser}` (line {raise_line}): `except Exception` does not catch `CancelledError`"
+TRIGGER_YIELD = "the block using it raises at `yield` (line {raise_line})"
+TRIGGER_GENERATOR_CLOSE = "the generator is closed early at `yield` (line {raise_line})"
+
+ADVICE_WITH = "use `{async_}with {call} as {var}:`"
+ADVICE_FINALLY_RETURN = "call `{releaser}({var})` in a `finally`"
+ADVICE_CLOSING = "use `with contextlib.closing({call}) as {var}:`"
+ADVICE_FINALLY_CLOSE = "call `{await_}{var}.{method}()` in a `finally`"
+
+PARSE_ERROR = "cannot parse: {reason}"

@@ -1,0 +1,67 @@
+"""What a rule family is: its rules' metadata and one `check` over the flow
+facts of a module. Families never resolve names or follow paths themselves;
+they read the facts the engine computed once."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Optional, Protocol
+
+import libcst as cst
+
+from .analysis import ModuleFacts
+from .catalogue import Acquire, Awaiting, Exit, Kind
+from .flow import Site
+from .positions import Positions
+from .syntax import call_text
+
+
+@dataclass(frozen=True)
+class RuleInfo:
+    code: str
+    name: str
+    summary: str
+    fix: Optional[str] = None  # "safe", "unsafe" or None
+
+
+@dataclass
+class Finding:
+    code: str
+    node: cst.CSTNode
+    message: str
+    acquired_at: Optional[cst.CSTNode] = None
+    help: Optional[str] = None
+
+
+class FileContext:
+    """What a rule family may look at while checking one module."""
+
+    def __init__(self, module: cst.Module, facts: ModuleFacts, positions: Positions) -> None:
+        self.module = module
+        self.facts = facts
+        self.positions = positions
+
+    def line(self, node: cst.CSTNode) -> int:
+        return self.positions.line(node)
+
+    def call_text(self, call: cst.Call) -> str:
+        return call_text(self.module, call)
+
+    def code(self, node: cst.CSTNode, limit: int = 60) -> str:
+        text = " ".join(self.module.code_for_node(node).split())
+        return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class RuleFamily(Protocol):
+    rules: tuple[RuleInfo, ...]
+
+    def check(self, context: FileContext) -> Iterable[Finding]: ...
+
+
+def release_word(acquire: Acquire) -> str:
+    return "returned to the pool" if acquire.returned_by else "closed"
+
+
+def context_exit(acquire: Acquire, kind: Kind, asynchronous: bool) -> Exit:
+    if asynchronous:
+        return acquire.async_with_exit or kind.async_with_exit
+    return acquire.with_exit or kind.with_exit

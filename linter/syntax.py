@@ -1,0 +1,139 @@
+"""Small, fast helpers over LibCST nodes.
+
+LibCST's visitor and metadata providers cost as much as the parse itself, so
+the engine walks nodes through their dataclass fields and only where a rule
+needs to look.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Iterator, Optional, Union
+
+import libcst as cst
+
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_SKIPPED_TYPES = (
+    cst.BaseParenthesizableWhitespace,
+    cst.Comma,
+    cst.LeftParen,
+    cst.RightParen,
+    cst.Dot,
+    cst.AssignEqual,
+    cst.Colon,
+)
+
+
+def _child_fields(node_type: type) -> tuple[str, ...]:
+    names = _CHILD_FIELDS.get(node_type)
+    if names is None:
+        names = tuple(
+            f.name
+            for f in dataclasses.fields(node_type)
+            if not f.name.startswith(("whitespace", "lpar", "rpar", "comma", "semicolon", "leading_lines", "lines_after"))
+        )
+        _CHILD_FIELDS[node_type] = names
+    return names
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    for name in _child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            if not isinstance(value, _SKIPPED_TYPES):
+                yield value
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, cst.CSTNode) and not isinstance(item, _SKIPPED_TYPES):
+                    yield item
+
+
+SCOPE_NODES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+
+
+def walk(node: cst.CSTNode, *, into_scopes: bool = False) -> Iterator[cst.CSTNode]:
+    """Pre-order walk; nested functions, classes and lambdas are yielded but not entered."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if current is not node and not into_scopes and isinstance(current, SCOPE_NODES):
+            continue
+        kids = list(children(current))
+        kids.reverse()
+        stack.extend(kids)
+
+
+def dotted_name(expr: cst.BaseExpression) -> Optional[str]:
+    """`a.b.c` -> "a.b.c"; None for anything that is not a plain dotted name."""
+    parts = []
+    while isinstance(expr, cst.Attribute):
+        parts.append(expr.attr.value)
+        expr = expr.value
+    if isinstance(expr, cst.Name):
+        parts.append(expr.value)
+        return ".".join(reversed(parts))
+    return None
+
+
+def last_name(expr: cst.BaseExpression) -> str:
+    """The last identifier of a receiver: `app.state.pool` -> "pool"."""
+    if isinstance(expr, cst.Attribute):
+        return expr.attr.value
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Call):
+        return last_name(expr.func)
+    if isinstance(expr, cst.Subscript):
+        return last_name(expr.value)
+    return ""
+
+
+def unwrap_await(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, bool]:
+    if isinstance(expr, cst.Await):
+        return expr.expression, True
+    return expr, False
+
+
+def is_none(expr: Optional[cst.BaseExpression]) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "None"
+
+
+def decorator_names(node: Union[cst.FunctionDef, cst.ClassDef]) -> list[str]:
+    names = []
+    for dec in node.decorators:
+        expr = dec.decorator
+        if isinstance(expr, cst.Call):
+            expr = expr.func
+        names.append(dotted_name(expr) or "")
+    return names
+
+
+def is_generator(func: cst.FunctionDef) -> bool:
+    return any(isinstance(n, (cst.Yield,)) for n in walk(func.body))
+
+
+def call_text(module: cst.Module, call: cst.Call, limit: int = 60) -> str:
+    """`pool.getconn()` for messages: the callee and empty parentheses."""
+    func = call.func
+    name = dotted_name(func)
+    if name is None:
+        name = module.code_for_node(func)
+    text = f"{name}()"
+    if len(text) > limit:
+        text = text[: limit - 4] + "...()"
+    return text
+
+
+def literal_true(expr: cst.BaseExpression) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == "True"
+
+
+def argument(call: cst.Call, keyword: Optional[str], position: Optional[int]) -> Optional[cst.BaseExpression]:
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    if keyword is not None:
+        for arg in call.args:
+            if arg.keyword is not None and arg.keyword.value == keyword:
+                return arg.value
+    if position is not None and position < len(positional):
+        return positional[position].value
+    return None

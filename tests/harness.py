@@ -1,0 +1,47 @@
+"""Fixture harness: a fixture marks each diagnostic it expects with a trailing
+comment on the reported line, `# expect: LKL101` (several: `# expect: LKL101, LKL203`).
+Any missing or extra diagnostic fails."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from leaklint.engine import Linter
+
+EXPECT = re.compile(r"#\s*expect:\s*(LKL\d{3}(?:\s*,\s*LKL\d{3})*)")
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def expected_findings(path: Path) -> set[tuple[int, str]]:
+    found = set()
+    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), start=1):
+        match = EXPECT.search(line)
+        if match:
+            for code in match.group(1).split(","):
+                found.add((number, code.strip()))
+    return found
+
+
+def actual_findings(paths: list[Path], linter: Linter | None = None) -> dict[Path, set[tuple[int, str]]]:
+    linter = linter or Linter()
+    run = linter.lint_files([str(p) for p in paths])
+    out: dict[Path, set[tuple[int, str]]] = {p: set() for p in paths}
+    for result in run.files:
+        assert not result.errors, result.errors
+        out[Path(result.path)] = {(d.line, d.code) for d in result.diagnostics}
+    return out
+
+
+def lint_units() -> list[list[Path]]:
+    """Each fixture file is one unit, except folders named `project_*`, which are
+    linted together (their summaries cross files)."""
+    units = []
+    for path in sorted(FIXTURES.rglob("*.py")):
+        if any(part.startswith("project_") for part in path.relative_to(FIXTURES).parts[:-1]):
+            continue
+        if ".fixed" in path.name or "/fix/" in path.as_posix():
+            continue
+        units.append([path])
+    for folder in sorted(p for p in FIXTURES.rglob("project_*") if p.is_dir()):
+        units.append(sorted(folder.rglob("*.py")))
+    return units
