@@ -103,6 +103,14 @@ class Linter:
             return result
         result.summaries = facts.summaries
         context = FileContext(module, facts, Positions(module))
+        for finding in self.findings(context, result):
+            result.diagnostics.append(self._diagnostic(path, context, finding))
+        result.diagnostics = _dedupe(result.diagnostics)
+        return result
+
+    def findings(self, context: FileContext, result: FileResult) -> list:
+        """The enabled rules' findings, with their nodes (fixes work on these)."""
+        out = []
         for family in self.families:
             if not any(self.selection.enabled(rule.code) for rule in family.rules):
                 continue
@@ -110,13 +118,20 @@ class Linter:
                 findings = list(family.check(context))
             except Exception:
                 codes = ",".join(r.code for r in family.rules)
-                result.errors.append(InternalError(path, codes, traceback.format_exc(limit=8)))
+                result.errors.append(InternalError(result.path, codes, traceback.format_exc(limit=8)))
                 continue
-            for finding in findings:
-                if self.selection.enabled(finding.code):
-                    result.diagnostics.append(self._diagnostic(path, context, finding))
-        result.diagnostics = _dedupe(result.diagnostics)
-        return result
+            out.extend(f for f in findings if self.selection.enabled(f.code))
+        return out
+
+    def analyze(self, source: Source, path: str, summaries: Summaries, module_name: str = ""):
+        """(module, context, findings) for one parsed source; None if it does not parse."""
+        try:
+            module = cst.parse_module(source.text)
+        except (cst.ParserSyntaxError, RecursionError):
+            return None
+        facts = analyze_module(module, self.catalogue, summaries, module_name)
+        context = FileContext(module, facts, Positions(module))
+        return module, context, self.findings(context, FileResult(path))
 
     def _diagnostic(self, path: str, context: FileContext, finding) -> Diagnostic:
         try:

@@ -30,6 +30,8 @@ class Finding:
     message: str
     acquired_at: Optional[cst.CSTNode] = None
     help: Optional[str] = None
+    site: Optional[object] = None  # the flow facts behind it (flow.SiteFacts), for fixes
+    function: Optional[cst.FunctionDef] = None  # None at module level
 
 
 class FileContext:

@@ -91,6 +91,9 @@ def _classify(site: SiteFacts, describe: "_Describer") -> Iterator[Finding]:
 class _Describer:
     """Builds each finding's one-line message from the templates."""
 
+    def _finding(self, code, node, message, site=None, acquired_at=None) -> Finding:
+        return Finding(code, node, message, acquired_at, site=site, function=self.function.function)
+
     def __init__(self, context: FileContext, function: FunctionFacts) -> None:
         self.context = context
         self.function = function
@@ -135,7 +138,7 @@ class _Describer:
         values = self._common(site)
         template = messages.NEVER_RELEASED_CLOSED if site.closed_not_returned is not None else messages.NEVER_RELEASED
         message = template.format(advice=self.advice(site), **values)
-        return Finding("LKL101", site.site.call, message, site.site.call)
+        return self._finding("LKL101", site.site.call, message, site, site.site.call)
 
     def discard(self, discard) -> Finding:
         call = self.context.call_text(discard.call)
@@ -145,7 +148,7 @@ class _Describer:
             message = messages.CHAINED.format(label=discard.kind.label, call=call, released=released, binding=binding)
         else:
             message = messages.DISCARDED.format(label=discard.kind.label, call=call, released=released, advice="bind it and release it")
-        return Finding("LKL101", discard.call, message, discard.call)
+        return self._finding("LKL101", discard.call, message, discard, discard.call)
 
     def not_guaranteed(self, site: SiteFacts, cause: Cause) -> Finding:
         values = self._common(site)
@@ -160,7 +163,7 @@ class _Describer:
             trigger = messages.TRIGGER_CALL.format(raiser=self._origin_text(origin), raise_line=raise_line)
         advice = self.advice(site, finally_only=True)
         message = messages.NOT_GUARANTEED.format(trigger=trigger, advice=advice, **values)
-        return Finding("LKL102", site.site.call, message, site.site.call)
+        return self._finding("LKL102", site.site.call, message, site, site.site.call)
 
     def _is_context_manager(self) -> bool:
         from leaklint.analysis import CONTEXT_MANAGER_DECORATORS
@@ -192,7 +195,7 @@ class _Describer:
         message = messages.EARLY_EXIT.format(
             exit=exit_text, where=where, releasing=releasing, advice=self.advice(site, finally_only=True) + " or use `with`", **values
         )
-        return Finding("LKL103", node, message, site.site.call)
+        return self._finding("LKL103", node, message, site, site.site.call)
 
     def non_closing_with(self, site: SiteFacts) -> Finding:
         values = self._common(site)
@@ -203,13 +206,13 @@ class _Describer:
         else:
             advice = f"use `with closing({values['call']}) as {var}, {var}:`"
             message = messages.NON_CLOSING_WITH.format(advice=advice, **values)
-        return Finding("LKL104", site.site.with_item, message, site.site.call)
+        return self._finding("LKL104", site.site.with_item, message, site, site.site.call)
 
     def overwritten(self, site: SiteFacts, node: cst.CSTNode) -> Finding:
         values = self._common(site)
         verb = "return" if site.site.acquire.returned_by else "close"
         message = messages.OVERWRITTEN.format(released_verb=verb, **values)
-        return Finding("LKL105", node, message, site.site.call)
+        return self._finding("LKL105", node, message, site, site.site.call)
 
 
 def _receiver_text(context: FileContext, call: cst.Call) -> str:
