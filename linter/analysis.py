@@ -11,7 +11,7 @@ from .catalogue import Await, Catalogue
 from .flow import Category, FlowAnalysis, FunctionFacts, Generator
 from .resolve import FunctionInfo, ModuleIndex, Resolver
 from .summaries import FunctionSummary, Summaries
-from .syntax import decorator_names, walk
+from .syntax import decorator_names, statements, walk
 
 FIXTURE_DECORATORS = ("fixture", "pytest.fixture", "pytest_asyncio.fixture")
 CONTEXT_MANAGER_DECORATORS = ("contextmanager", "asynccontextmanager", "contextlib.contextmanager", "contextlib.asynccontextmanager")
@@ -30,8 +30,9 @@ def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summarie
     index = ModuleIndex(module, module_name)
     facts = ModuleFacts(index)
     module_resolver = Resolver(catalogue, index, summaries, None, index.bindings)
-    facts.module_level = FlowAnalysis(module_resolver, module, owns=False).run()
     facts.resolvers[None] = module_resolver
+    if _module_level_candidates(module, module_resolver):
+        facts.module_level = FlowAnalysis(module_resolver, module, owns=False).run()
     for function in index.functions:
         resolver = Resolver(catalogue, index, summaries, function)
         if not _needs_analysis(function, resolver):
@@ -61,6 +62,29 @@ def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summarie
             else:
                 facts.summaries.append(FunctionSummary(qualname, releases=frozenset(released)))
     return facts
+
+
+def _module_level_candidates(module: cst.Module, resolver: Resolver) -> bool:
+    """Module-level code matters only where it acquires something itself."""
+    for stmt in statements(module):
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(stmt, (cst.With, cst.For, cst.While, cst.Expr, cst.Assign, cst.AnnAssign)):
+            target = stmt.items if isinstance(stmt, cst.With) else [stmt]
+            for part in target:
+                for node in walk(part.item if isinstance(part, cst.WithItem) else _head(part)):
+                    if isinstance(node, cst.Call) and resolver.acquire_of(node) is not None:
+                        return True
+    return False
+
+
+def _head(stmt: cst.CSTNode) -> cst.CSTNode:
+    """The expression part of a statement (not its nested body)."""
+    if isinstance(stmt, cst.For):
+        return stmt.iter
+    if isinstance(stmt, cst.While):
+        return stmt.test
+    return stmt
 
 
 def _needs_analysis(function: FunctionInfo, resolver: Resolver) -> bool:

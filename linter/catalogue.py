@@ -72,6 +72,7 @@ class Acquire:
     async_with_exit: Optional[Exit] = None
     stream: bool = False
     when: Optional[When] = None  # only an acquisition when this holds
+    adopts: tuple[str, ...] = ()  # keyword arguments whose resource it takes over
 
 
 @dataclass(frozen=True)
@@ -155,13 +156,11 @@ class Catalogue:
             for type_name in kind.types:
                 self.types[type_name] = kind.name
         self.module_roots = frozenset(root for lib in self.libraries for root in lib.module_roots)
-        self.release_methods = frozenset(
-            rel.method for kind in self.kinds.values() for rel in kind.releases
-        ) | frozenset(
-            rel.method
-            for acq in self._all_acquires()
-            for rel in acq.returned_by
-        )
+        # `conn.close()`: methods of the object itself that release it
+        self.own_release_methods = frozenset(rel.method for kind in self.kinds.values() for rel in kind.releases)
+        # `pool.putconn(conn)`: methods of the acquirer that take it back
+        self.return_methods = frozenset(rel.method for acq in self._all_acquires() for rel in acq.returned_by)
+        self.release_methods = self.own_release_methods | self.return_methods
         self._heuristics_by_method = {h.method: h for h in self.heuristics}
 
     def _all_acquires(self) -> Iterable[Acquire]:

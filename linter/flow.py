@@ -73,14 +73,15 @@ class Tag:
 
 
 class State:
-    __slots__ = ("names", "sites", "tag", "saved", "_hash")
+    __slots__ = ("names", "sites", "tag", "saved", "flags", "_hash")
 
-    def __init__(self, names: tuple, sites: tuple, tag: Optional[Tag] = None, saved: tuple = ()) -> None:
+    def __init__(self, names: tuple, sites: tuple, tag: Optional[Tag] = None, saved: tuple = (), flags: tuple = ()) -> None:
         self.names = names  # ((name, site_id), ...) sorted
         self.sites = sites  # ((site_id, phase, cause), ...) sorted
         self.tag = tag
         self.saved = saved  # tags parked while a `finally` runs
-        self._hash = hash((names, sites, tag, saved))
+        self.flags = flags  # ((dotted name, truth), ...): tests already decided on this path
+        self._hash = hash((names, sites, tag, saved, flags))
 
     def __eq__(self, other: object) -> bool:
         return (
@@ -90,6 +91,7 @@ class State:
             and self.sites == other.sites
             and self.tag == other.tag
             and self.saved == other.saved
+            and self.flags == other.flags
         )
 
     def __hash__(self) -> int:
@@ -125,13 +127,29 @@ class State:
 
     # -- changing -------------------------------------------------------------
 
-    def _replace(self, names=None, sites=None, tag=..., saved=None) -> "State":
+    def _replace(self, names=None, sites=None, tag=..., saved=None, flags=None) -> "State":
         return State(
             self.names if names is None else names,
             self.sites if sites is None else sites,
             self.tag if tag is ... else tag,
             self.saved if saved is None else saved,
+            self.flags if flags is None else flags,
         )
+
+    def flag(self, key: str) -> Optional[bool]:
+        for name, truth in self.flags:
+            if name == key:
+                return truth
+        return None
+
+    def set_flag(self, key: str, truth: bool) -> "State":
+        flags = tuple(sorted([(n, t) for n, t in self.flags if n != key] + [(key, truth)]))
+        return self._replace(flags=flags)
+
+    def forget_flags(self, name: str) -> "State":
+        if not any(n == name or n.startswith(name + ".") for n, _ in self.flags):
+            return self
+        return self._replace(flags=tuple((n, t) for n, t in self.flags if n != name and not n.startswith(name + ".")))
 
     def bind(self, name: str, site: Optional[int]) -> "State":
         names = tuple(sorted([(n, s) for n, s in self.names if n != name] + ([(name, site)] if site is not None else [])))
@@ -253,6 +271,7 @@ class FlowAnalysis:
         self.param_sites = list(param_sites)
         self._param_ids: dict[int, str] = {}
         self._expr_cache: dict[cst.CSTNode, "_ExprFacts"] = {}
+        self.correlated = _correlated_flags(body)
 
     # -- entry point ----------------------------------------------------------
 
@@ -396,36 +415,7 @@ class FlowAnalysis:
             else_out = self.statement(node.orelse, when_false)
         else:
             else_out = self.block(_suite(node.orelse.body), when_false)
-        body_out, else_out = self._forgive_conditional_release(node.test, body_out, else_out, normal)
         return _unique(others + body_out + else_out)
-
-    def _forgive_conditional_release(self, test, body_out, else_out, before):
-        """`if flag: conn.close()`: released under a condition leaklint cannot
-        follow. Treated as released rather than reported (precision first)."""
-        tested = set(self._names_in(test))
-        existing = {sid for s in before for sid, _, _ in s.sites}
-        for left, right in ((body_out, else_out), (else_out, body_out)):
-            left_normal = [s for s in left if s.tag is None]
-            right_normal = [s for s in right if s.tag is None]
-            if not left_normal or not right_normal:
-                continue
-            for sid in existing:
-                site = self.sites_by_id(sid)
-                if site is not None and site.var in tested:
-                    continue
-                if all(s.phase(sid) in (Phase.RELEASED, Phase.HANDED, Phase.MAYBE) for s in left_normal) and any(
-                    s.phase(sid) == Phase.OPEN and s.cause(sid) is None for s in right_normal
-                ):
-                    replaced = [
-                        s.set_phase(sid, Phase.MAYBE) if s.tag is None and s.phase(sid) == Phase.OPEN and s.cause(sid) is None else s
-                        for s in right
-                    ]
-                    if right is else_out:
-                        else_out = replaced
-                    else:
-                        body_out = replaced
-                    right = replaced
-        return body_out, else_out
 
     def _stmt_While(self, node: cst.While, states: list[State]) -> list[State]:
         endless = isinstance(node.test, (cst.Name, cst.Integer)) and (
@@ -564,6 +554,8 @@ class FlowAnalysis:
                     exit_ = site.kind.async_with_exit if is_async else site.kind.with_exit
                     if exit_.ends_ownership:
                         released = expr.value
+                    elif exit_ == Exit.TXN_ONLY and site.with_item is None:
+                        site.with_item = item  # believed to close; LKL104 if nothing else does
             return others + sid_states, released
         if isinstance(expr, cst.Call):
             closing_target = self._closing_target(expr)
@@ -599,12 +591,13 @@ class FlowAnalysis:
         return None
 
     def _stmt_FunctionDef(self, node: cst.FunctionDef, states: list[State]) -> list[State]:
-        captured = set(self._names_in(node.body))
+        held = {name for s in states for name, _ in s.names}
+        if not held:
+            return states  # nothing to capture: skip the walk
+        captured = held.intersection(self._names_in(node.body))
         return [self._hand_off_names(s, captured) for s in states]
 
-    def _stmt_ClassDef(self, node: cst.ClassDef, states: list[State]) -> list[State]:
-        captured = set(self._names_in(node.body))
-        return [self._hand_off_names(s, captured) for s in states]
+    _stmt_ClassDef = _stmt_FunctionDef
 
     def _stmt_Match(self, node: cst.Match, states: list[State]) -> list[State]:
         states = self.evaluate(node.subject, states, node)
@@ -632,13 +625,16 @@ class FlowAnalysis:
         others = [s for s in states if s.tag is not None]
         site = None
         if acquired is not None and not stores_outside and self.facts.owns:
-            call, acquire, kind, awaited = acquired
+            call, acquire, kind, awaited, entered_by = acquired
             names = [t.value for t in targets if isinstance(t, cst.Name)]
-            site = self._site(call, acquire, kind, names[0] if names else None, node, awaited=awaited)
+            site = self._site(call, acquire, kind, names[0] if names else None, node, awaited=awaited, with_item=entered_by)
         out = []
         alias = value.value if isinstance(value, cst.Name) else None
         for state in normal:
             for target in targets:
+                target_name = dotted_name(target)
+                if target_name is not None:
+                    state = state.forget_flags(target_name)
                 if isinstance(target, cst.Name) and target.value not in self.globals:
                     if site is not None:
                         state = self._bind_new(state, target.value, site, node)
@@ -665,6 +661,16 @@ class FlowAnalysis:
                     expr = inner
         if not isinstance(expr, cst.Call):
             return None
+        entered = _entered_context(expr)
+        if entered is not None:
+            acquire = self.resolver.acquire_of(entered)
+            if acquire is None or acquire.stream:
+                return None
+            kind = self.catalogue.kind(acquire.kind)
+            exit_ = acquire.with_exit or kind.with_exit
+            if exit_ == Exit.TXN_ONLY and kind.owned:
+                return entered, acquire, kind, awaited, expr
+            return None
         acquire = self.resolver.acquire_of(expr)
         if acquire is None or acquire.stream:
             return None
@@ -675,7 +681,7 @@ class FlowAnalysis:
             return None
         if acquire.awaiting in (Await.COROUTINE, Await.AWAITABLE) and not awaited:
             return None  # nothing acquired yet (an unawaited acquire is its own rule)
-        return expr, acquire, kind, awaited
+        return expr, acquire, kind, awaited, None
 
     def _site(self, call, acquire, kind, var, statement, *, awaited=False, with_item=None) -> Site:
         site = self.sites.get(call)
@@ -725,7 +731,7 @@ class FlowAnalysis:
     ) -> list[State]:
         """Apply an expression's effects (releases, hand-offs, raise edges)."""
         facts = self._expr_facts(expr)
-        if self.facts.owns:
+        if self.facts.owns and facts.calls:
             self._record_discards(expr, facts, discard_root, managed_root)
         out = []
         for state in states:
@@ -783,16 +789,16 @@ class FlowAnalysis:
             method = func.attr.value
             if sid is not None:
                 if sid < 0:
-                    if method in self.catalogue.release_methods:
-                        state = self._release(state, sid)
-                    return state
-                site = self.sites_by_id(sid)
-                if any(r.method == method for r in site.kind.releases):
-                    return self._release(state, sid)
-                if method in site.kind.closes_without_returning:
-                    facts = self.site_facts[sid]
-                    facts.closed_not_returned = facts.closed_not_returned or call
-                    return state
+                    if method in self.catalogue.own_release_methods:
+                        return self._release(state, sid)
+                else:
+                    site = self.sites_by_id(sid)
+                    if any(r.method == method for r in site.kind.releases):
+                        return self._release(state, sid)
+                    if method in site.kind.closes_without_returning:
+                        facts = self.site_facts[sid]
+                        facts.closed_not_returned = facts.closed_not_returned or call
+                        return state
         names = [a.value.value for a in call.args if isinstance(a.value, cst.Name)]
         method = func.attr.value if isinstance(func, cst.Attribute) else None
         qualified = self.resolver.qualified(func) or ""
@@ -803,7 +809,7 @@ class FlowAnalysis:
                 if sid is None:
                     continue
                 if sid < 0:
-                    if method in self.catalogue.release_methods:
+                    if method in self.catalogue.return_methods or method in OWNING_METHODS:
                         state = self._release(state, sid)
                     continue
                 site = self.sites_by_id(sid)
@@ -813,6 +819,13 @@ class FlowAnalysis:
                     state = self._release(state, sid)
                 elif method in STORING_METHODS:
                     state = self._hand(state, sid)
+        adopting = self.resolver.acquire_of(call) if any(a.keyword is not None for a in call.args) else None
+        if adopting is not None and adopting.adopts:
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value in adopting.adopts and isinstance(arg.value, cst.Name):
+                    sid = state.site_of(arg.value.value)
+                    if sid is not None:
+                        state = self._hand(state, sid)
         if qualified in OWNING_CALLS:
             for name in names:
                 sid = state.site_of(name)
@@ -894,10 +907,17 @@ class FlowAnalysis:
     # -- conditions ---------------------------------------------------------------
 
     def _refine(self, state: State, test: cst.BaseExpression, truth: bool) -> Optional[State]:
-        """Drop the states a test rules out: `if conn:`, `if conn is None:`."""
+        """Drop the states a test rules out: `if conn:`, `if conn is None:`, and a
+        flag tested twice (`if own: conn = connect()` ... `if own: conn.close()`)."""
         name, positive = _tested_name(test)
         if name is None:
             return state
+        if name in self.correlated and name not in self._tracked_names():
+            known = state.flag(name)
+            wanted = positive == truth
+            if known is not None:
+                return state if known == wanted else None
+            return state.set_flag(name, wanted)
         sid = state.site_of(name)
         holds_object = sid is not None and state.phase(sid) in (Phase.OPEN, Phase.RELEASED, Phase.HANDED, Phase.MAYBE)
         wants_object = positive == truth
@@ -1016,6 +1036,16 @@ def _expr_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 # -- helpers ---------------------------------------------------------------------
 
 
+def _entered_context(call: cst.Call) -> Optional[cst.Call]:
+    """`stack.enter_context(sqlite3.connect(p))` -> the inner call."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in ("enter_context", "enter_async_context") and call.args:
+        inner = call.args[0].value
+        if isinstance(inner, cst.Call):
+            return inner
+    return None
+
+
 def _suite(body: cst.BaseSuite) -> list[cst.CSTNode]:
     if isinstance(body, cst.IndentedBlock):
         return list(body.body)
@@ -1036,8 +1066,8 @@ def _unwrap_await(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, bool]:
 
 def _tested_name(test: cst.BaseExpression) -> tuple[Optional[str], bool]:
     """(name, True) for `if name:`/`name is not None`; (name, False) for the negations."""
-    if isinstance(test, cst.Name):
-        return test.value, True
+    if isinstance(test, (cst.Name, cst.Attribute)):
+        return dotted_name(test), True
     if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
         name, positive = _tested_name(test.expression)
         return name, not positive
@@ -1049,6 +1079,18 @@ def _tested_name(test: cst.BaseExpression) -> tuple[Optional[str], bool]:
             if isinstance(target.operator, cst.Is):
                 return test.left.value, False
     return None, True
+
+
+def _correlated_flags(body: cst.CSTNode) -> set[str]:
+    """Names tested by two or more `if`/`while` statements: only these are
+    worth following per path (a flag set once and tested again)."""
+    counts: dict[str, int] = {}
+    for node in walk(body):
+        if isinstance(node, (cst.If, cst.While)):
+            name, _ = _tested_name(node.test)
+            if name is not None:
+                counts[name] = counts.get(name, 0) + 1
+    return {name for name, count in counts.items() if count > 1}
 
 
 _BASE_ONLY = {"CancelledError", "GeneratorExit", "KeyboardInterrupt", "SystemExit"}

@@ -558,6 +558,13 @@ SQLALCHEMY = Library(
             blocking=("execute", "scalar", "scalars", "get", "commit", "rollback", "flush", "refresh", "query", "merge"),
         ),
         Kind(
+            name="sqlalchemy.SessionTransaction",
+            label="SQLAlchemy session transaction",
+            library="sqlalchemy",
+            with_exit=Exit.TXN_ONLY,
+            owned=False,
+        ),
+        Kind(
             name="sqlalchemy.sessionmaker",
             label="SQLAlchemy sessionmaker",
             library="sqlalchemy",
@@ -626,8 +633,9 @@ AIOHTTP = Library(
     name="aiohttp",
     module_roots=("aiohttp",),
     functions={
-        "aiohttp.ClientSession": _acq("aiohttp.ClientSession"),
-        "aiohttp.client.ClientSession": _acq("aiohttp.ClientSession"),
+        # the session closes a connector given to it (connector_owner=True by default)
+        "aiohttp.ClientSession": _acq("aiohttp.ClientSession", adopts=("connector",)),
+        "aiohttp.client.ClientSession": _acq("aiohttp.ClientSession", adopts=("connector",)),
         "aiohttp.TCPConnector": _acq("aiohttp.TCPConnector"),
     },
     kinds=(

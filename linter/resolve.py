@@ -13,7 +13,7 @@ import libcst as cst
 
 from .catalogue import Acquire, Catalogue, Kind, When
 from .summaries import Summaries
-from .syntax import argument, dotted_name, last_name, literal_true, walk
+from .syntax import argument, dotted_name, last_name, literal_true, statements, walk
 
 OTHER = "<other>"  # resolves, but to something outside the catalogue
 
@@ -49,8 +49,8 @@ class Bindings:
 
 
 def scope_statements(body: cst.CSTNode) -> Iterable[cst.CSTNode]:
-    """Every node of a scope, without entering nested functions or classes."""
-    return walk(body)
+    """Every statement of a scope, without entering nested functions or classes."""
+    return statements(body)
 
 
 def collect_bindings(body: cst.CSTNode, bindings: Bindings) -> None:
@@ -64,12 +64,14 @@ def collect_bindings(body: cst.CSTNode, bindings: Bindings) -> None:
                     root = full.split(".", 1)[0]
                     bindings.imports[root] = root
         elif isinstance(node, cst.ImportFrom):
-            if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
-                if node.module is not None and not isinstance(node.names, cst.ImportStar) and node.relative:
-                    base = "." * len(node.relative) + (dotted_name(node.module) or "")
-                    for alias in node.names:
-                        local = alias.asname.name.value if alias.asname else alias.name.value
-                        bindings.imports[local] = f"{base}.{dotted_name(alias.name)}"
+            if isinstance(node.names, cst.ImportStar):
+                continue
+            if node.relative:
+                dots = "." * len(node.relative)
+                base = dots + (dotted_name(node.module) + "." if node.module is not None else "")
+                for alias in node.names:
+                    local = alias.asname.name.value if alias.asname else alias.name.value
+                    bindings.imports[local] = f"{base}{dotted_name(alias.name)}"
                 continue
             module = dotted_name(node.module) or ""
             for alias in node.names:
@@ -103,7 +105,15 @@ class ModuleIndex:
         self.functions: list[FunctionInfo] = []
         self.classes: dict[cst.ClassDef, ClassInfo] = {}
         collect_bindings(module, self.bindings)
+        self._function_bindings: dict[cst.FunctionDef, Bindings] = {}
         self._collect_scopes(module, None, None, "")
+
+    def bindings_of(self, function: FunctionInfo) -> Bindings:
+        found = self._function_bindings.get(function.node)
+        if found is None:
+            found = self._function_bindings[function.node] = Bindings()
+            collect_bindings(function.node.body, found)
+        return found
 
     def _collect_scopes(
         self,
@@ -112,9 +122,7 @@ class ModuleIndex:
         parent: Optional[FunctionInfo],
         prefix: str,
     ) -> None:
-        for node in walk(body):
-            if node is body:
-                continue
+        for node in statements(body):
             if isinstance(node, cst.ClassDef):
                 info = ClassInfo(node)
                 self.classes[node] = info
@@ -141,7 +149,7 @@ class ModuleIndex:
         if not params:
             return
         self_name = params[0].name.value
-        for node in walk(func.node.body):
+        for node in statements(func.node.body):
             targets: list[cst.BaseExpression] = []
             value = None
             if isinstance(node, cst.Assign):
@@ -177,9 +185,7 @@ class Resolver:
         self.summaries = summaries
         self.function = function
         if local is None:
-            local = Bindings()
-            if function is not None:
-                collect_bindings(function.node.body, local)
+            local = index.bindings_of(function) if function is not None else Bindings()
         self.local = local
         self.params: dict[str, Optional[cst.BaseExpression]] = {}
         self.self_name: Optional[str] = None
@@ -208,12 +214,20 @@ class Resolver:
     def _import_target(self, name: str) -> Optional[str]:
         if name in self.local.imports:
             return self.local.imports[name]
-        if name in self.local.values or name in self.params:
+        if name in self.params:
+            return None
+        if name in self.local.values:
+            values = self.local.values[name]
+            if len(values) == 1 and isinstance(values[0], (cst.Name, cst.Attribute)) and name not in self._resolving:
+                self._resolving.add(name)  # `opener = sqlite3.connect`; guards `a = b; b = a`
+                try:
+                    return self.qualified(values[0])
+                finally:
+                    self._resolving.discard(name)
             return None
         scope = self.function.parent if self.function else None
         while scope is not None:
-            bindings = Bindings()
-            collect_bindings(scope.node.body, bindings)
+            bindings = self.index.bindings_of(scope)
             if name in bindings.imports:
                 return bindings.imports[name]
             scope = scope.parent

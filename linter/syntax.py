@@ -35,16 +35,26 @@ def _child_fields(node_type: type) -> tuple[str, ...]:
     return names
 
 
+_SKIP_BY_TYPE: dict[type, bool] = {}
+
+
+def _skipped(node_type: type) -> bool:
+    # isinstance against LibCST's abstract bases is slow; decide once per type
+    found = _SKIP_BY_TYPE.get(node_type)
+    if found is None:
+        found = _SKIP_BY_TYPE[node_type] = not issubclass(node_type, cst.CSTNode) or issubclass(node_type, _SKIPPED_TYPES)
+    return found
+
+
 def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     for name in _child_fields(type(node)):
         value = getattr(node, name)
-        if isinstance(value, cst.CSTNode):
-            if not isinstance(value, _SKIPPED_TYPES):
-                yield value
-        elif isinstance(value, (list, tuple)):
+        if type(value) in (list, tuple):
             for item in value:
-                if isinstance(item, cst.CSTNode) and not isinstance(item, _SKIPPED_TYPES):
+                if not _skipped(type(item)):
                     yield item
+        elif value is not None and not _skipped(type(value)):
+            yield value
 
 
 SCOPE_NODES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -61,6 +71,37 @@ def walk(node: cst.CSTNode, *, into_scopes: bool = False) -> Iterator[cst.CSTNod
         kids = list(children(current))
         kids.reverse()
         stack.extend(kids)
+
+
+COMPOUND_BODIES = ("body", "orelse", "handlers", "finalbody", "cases")
+
+
+def statements(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every statement (and small statement) of a scope, without expressions and
+    without entering nested functions or classes: far cheaper than `walk`."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if current is not node:
+            yield current
+            if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+                continue
+        if isinstance(current, cst.SimpleStatementLine):
+            stack.extend(reversed(current.body))
+            continue
+        if isinstance(current, (cst.With,)):
+            stack.extend(reversed(current.items))
+        for name in COMPOUND_BODIES:
+            value = getattr(current, name, None)
+            if value is None:
+                continue
+            if isinstance(value, (list, tuple)):
+                stack.extend(reversed(value))
+            elif isinstance(value, cst.BaseSuite):
+                body = value.body
+                stack.extend(reversed(body) if isinstance(body, (list, tuple)) else [])
+            elif isinstance(value, cst.CSTNode):
+                stack.append(value)
 
 
 def dotted_name(expr: cst.BaseExpression) -> Optional[str]:

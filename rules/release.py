@@ -48,7 +48,12 @@ class ReleaseRules:
 
 
 def _never_released(site: SiteFacts) -> bool:
-    return not site.released and not site.handed and not site.yielded
+    return not site.released and not _handed(site)
+
+
+def _handed(site: SiteFacts) -> bool:
+    """Returned, stored, or yielded by a generator that never releases it."""
+    return site.handed or (site.yielded and not site.released)
 
 
 def _classify(site: SiteFacts, describe: "_Describer") -> Iterator[Finding]:
@@ -70,14 +75,18 @@ def _classify(site: SiteFacts, describe: "_Describer") -> Iterator[Finding]:
             else:
                 yield describe.never_released(site)
         return
+    if site.yielded and not site.released:
+        return  # a generator handing out the resource: its consumer owns it
     exception_reported = False
     # an ordinary exception is the likelier story than a cancellation: say it first
     leaks = sorted(site.leaks, key=lambda leak: leak.cause is not None and leak.cause.category == Category.BASE)
     for leak in leaks:
         cause = leak.cause
         if cause is not None and cause.kind == "exception":
-            if site.handed or not site.released or exception_reported:
+            if _handed(site) or not site.released or exception_reported:
                 continue  # a factory that configures first; or already said
+            if cause.node is site.site.call:
+                continue  # the next iteration's acquire: the overwrite is the defect
             exception_reported = True
             yield describe.not_guaranteed(site, cause)
         elif leak.exit_kind in ("return", "raise"):
