@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
 
@@ -35,22 +36,47 @@ class Discovered:
     errors: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
 
 
-def _spec(patterns: Iterable[str]) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", list(patterns))
+def _spec(patterns: Iterable[str], invalid: Optional[list[str]] = None) -> pathspec.PathSpec:
+    """The patterns that pathspec accepts; the others are left out (as git
+    leaves out a .gitignore line it cannot use) and listed in `invalid`."""
+    lines = [line for line in patterns if line]
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except Exception:  # one bad line (`[z-a]`, `!`): find it and keep the rest
+        kept = []
+        for line in lines:
+            try:
+                pathspec.GitIgnoreSpec.from_lines([line])
+            except Exception:
+                if invalid is not None:
+                    invalid.append(line)
+                continue
+            kept.append(line)
+        return pathspec.GitIgnoreSpec.from_lines(kept)
 
 
 def _gitignore(directory: str) -> Optional[pathspec.PathSpec]:
     path = os.path.join(directory, ".gitignore")
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO would block the run
+            return None
         with open(path, encoding="utf-8", errors="replace") as handle:
             return _spec(handle.read().splitlines())
     except OSError:
         return None
 
 
-def discover(paths: Iterable[str], excludes: Iterable[str] = (), respect_gitignore: bool = True) -> Discovered:
+def discover(
+    paths: Iterable[str],
+    excludes: Iterable[str] = (),
+    respect_gitignore: bool = True,
+    defaults: Iterable[str] = DEFAULT_EXCLUDES,
+) -> Discovered:
     found = Discovered()
-    exclude_spec = _spec(list(DEFAULT_EXCLUDES) + list(excludes))
+    invalid: list[str] = []
+    exclude_spec = _spec(list(defaults) + list(excludes), invalid)
+    for pattern in invalid:
+        found.errors.append((pattern, "invalid exclude pattern; ignored"))
     seen: set[str] = set()
     for path in paths:
         if os.path.isdir(path):
@@ -68,6 +94,18 @@ def _add(found: Discovered, seen: set[str], path: str) -> None:
     if key not in seen:
         seen.add(key)
         found.files.append(path)
+
+
+def _lintable(path: str) -> bool:
+    """A file found while walking a directory is read only if it is a regular
+    file: a directory named `x.py` is walked, not read, and a FIFO, socket or
+    device named `x.py` would block or never end (skipped, as git does). A
+    broken symlink is kept: reading it reports why it cannot be read."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return True
+    return stat.S_ISREG(mode)
 
 
 def _walk(root: str, exclude_spec: pathspec.PathSpec, respect_gitignore: bool, found: Discovered) -> Iterator[str]:
@@ -108,6 +146,6 @@ def _walk(root: str, exclude_spec: pathspec.PathSpec, respect_gitignore: bool, f
         for name in sorted(filenames):
             path = os.path.join(directory, name)
             if name.endswith(SUFFIXES) and not ignored(path, False):
-                if os.path.isdir(path):
+                if not _lintable(path):
                     continue
                 yield path

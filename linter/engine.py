@@ -25,6 +25,9 @@ from .source import Source, UnreadableSource, decode
 from .summaries import FunctionSummary, Summaries
 
 
+MAX_SUMMARY_PASSES = 3
+
+
 @dataclass
 class InternalError:
     path: str
@@ -59,11 +62,18 @@ class RunResult:
 class Linter:
     """Everything that stays the same across the files of one run."""
 
-    def __init__(self, catalogue: Optional[Catalogue] = None, selection: Optional[Selection] = None) -> None:
+    def __init__(
+        self,
+        catalogue: Optional[Catalogue] = None,
+        selection: Optional[Selection] = None,
+        summaries: Iterable[FunctionSummary] = (),
+    ) -> None:
         from leaklint.rules import all_rules, families
 
         self.catalogue = catalogue or default_catalogue()
         self.selection = selection or Selection()
+        # configured functions (`[[tool.leaklint.resources]]`): they win over what the project's code says
+        self.configured = tuple(summaries)
         self.families = families()
         self.rules: dict[str, RuleInfo] = all_rules()
         self._pattern_cache: dict[frozenset, object] = {}
@@ -82,6 +92,7 @@ class Linter:
 
     def lint_source(self, source: Source, path: str, summaries: Summaries, module_name: str = "") -> FileResult:
         result = FileResult(path)
+        summaries = self._with_configured(summaries)
         if not self.might_have_findings(source.raw, summaries):
             return result
         try:
@@ -125,6 +136,7 @@ class Linter:
 
     def analyze(self, source: Source, path: str, summaries: Summaries, module_name: str = ""):
         """(module, context, findings) for one parsed source; None if it does not parse."""
+        summaries = self._with_configured(summaries)
         try:
             module = cst.parse_module(source.text)
         except (cst.ParserSyntaxError, RecursionError):
@@ -132,6 +144,9 @@ class Linter:
         facts = analyze_module(module, self.catalogue, summaries, module_name)
         context = FileContext(module, facts, Positions(module))
         return module, context, self.findings(context, FileResult(path))
+
+    def _with_configured(self, summaries: Summaries) -> Summaries:
+        return summaries.merged(self.configured) if self.configured else summaries
 
     def _diagnostic(self, path: str, context: FileContext, finding) -> Diagnostic:
         try:
@@ -190,17 +205,18 @@ class Linter:
 
     def lint_files(self, paths: Sequence[str]) -> RunResult:
         run = RunResult()
-        first = [self.lint_file(path, Summaries()) for path in paths]
-        exported = [s for f in first for s in f.summaries]
-        if not exported:
-            run.files = first
-            return run
-        summaries = Summaries(exported)
-        results = []
-        for path, result in zip(paths, first):
-            if result.skipped is None and self._uses_summaries(path, summaries):
-                result = self.lint_file(path, summaries)
-            results.append(result)
+        results = [self.lint_file(path, Summaries()) for path in paths]
+        known: set = set()
+        for _ in range(MAX_SUMMARY_PASSES):  # a factory of a factory needs another pass
+            exported = {s for f in results for s in f.summaries}
+            if not exported or exported <= known:
+                break
+            known |= exported
+            summaries = Summaries(known)
+            results = [
+                self.lint_file(path, summaries) if result.skipped is None and self._uses_summaries(path, summaries) else result
+                for path, result in zip(paths, results)
+            ]
         run.files = results
         return run
 

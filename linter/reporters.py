@@ -1,16 +1,60 @@
-"""Turning diagnostics into text or JSON. The only place that prints findings."""
+"""Turning diagnostics into output. The only place that prints findings; the
+formats themselves live in `leaklint.output`."""
 from __future__ import annotations
 
 import json
 import sys
-from typing import IO, Sequence
+from dataclasses import dataclass
+from typing import IO, Mapping, Optional, Sequence
 
 from .diagnostics import Diagnostic
+from .output import SourceLines
+from .output.github import write_github
+from .output.sarif import write_sarif
+from .output.text import Printer, escape, write_concise, write_full, write_statistics, write_summary
+
+FORMATS = ("full", "concise", "json", "sarif", "github")
+ALIASES = {"text": "full"}  # the first name of the full format
 
 
-def escape(text: str) -> str:
-    """Control characters from source or file names are shown, not obeyed."""
-    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
+@dataclass
+class ReportOptions:
+    format: str = "full"
+    color: bool = False
+    quiet: bool = False  # findings only: no summary
+    statistics: bool = False  # counts per rule instead of the findings
+    fixed: int = 0  # how many findings `--fix` removed, for the summary
+    fix_hint: bool = True  # say how many `--fix` would remove
+
+
+def report(
+    diagnostics: Sequence[Diagnostic],
+    out: IO[str],
+    options: ReportOptions,
+    *,
+    rules: Mapping[str, object] = {},
+    version: str = "",
+    sources: Optional[SourceLines] = None,
+) -> None:
+    fmt = ALIASES.get(options.format, options.format)
+    if fmt == "json":
+        report_json(diagnostics, out)
+        return
+    if fmt == "sarif":
+        write_sarif(diagnostics, out, rules, version)
+        return
+    if fmt == "github":
+        write_github(diagnostics, out)
+        return
+    printer = Printer(out, options.color)
+    if options.statistics:
+        write_statistics(diagnostics, printer)
+    elif fmt == "concise":
+        write_concise(diagnostics, printer)
+    else:
+        write_full(diagnostics, printer, sources or SourceLines())
+    if not options.quiet and not options.statistics:
+        write_summary(diagnostics, printer, fixed=options.fixed, fix_hint=options.fix_hint)
 
 
 def report_json(diagnostics: Sequence[Diagnostic], out: IO[str]) -> None:
@@ -19,26 +63,12 @@ def report_json(diagnostics: Sequence[Diagnostic], out: IO[str]) -> None:
 
 
 def report_text(diagnostics: Sequence[Diagnostic], out: IO[str], *, color: bool = False, quiet: bool = False) -> None:
-    if color:
-        from rich.console import Console
-        from rich.markup import escape as markup_escape
-
-        console = Console(file=out, highlight=False, soft_wrap=True)
-        for d in diagnostics:
-            console.print(
-                f"[bold]{markup_escape(escape(d.path))}[/]:{d.line}:{d.column}: [bold red]{d.code}[/] {markup_escape(escape(d.message))}"
-            )
-    else:
-        for d in diagnostics:
-            out.write(f"{escape(d.path)}:{d.line}:{d.column}: {d.code} {escape(d.message)}\n")
-    if not quiet:
-        count = len(diagnostics)
-        if count:
-            fixable = sum(1 for d in diagnostics if d.fix is not None)
-            out.write(f"Found {count} leak{'s' if count != 1 else ''} ({fixable} fixable).\n")
-        else:
-            out.write("No leaks found.\n")
+    """One line per finding and the summary (the concise format)."""
+    report(diagnostics, out, ReportOptions(format="concise", color=color, quiet=quiet))
 
 
 def stderr_line(message: str) -> None:
     sys.stderr.write(f"leaklint: {escape(message)}\n")
+
+
+__all__ = ["FORMATS", "ReportOptions", "escape", "report", "report_json", "report_text", "stderr_line"]

@@ -1,0 +1,96 @@
+"""`flake8 --select LKL`: a thin adapter that hands flake8's lines to the
+engine (the way flake8-async parses with LibCST inside its plugin).
+
+flake8 decides what is reported: `--select`/`--ignore`/`--extend-select`,
+`--per-file-ignores` and `# noqa` on the reported line are flake8's own.
+The plugin applies leaklint's inline suppressions on top (`# leaklint:
+ignore[...]`, and a `# noqa` on the first line of a multi-line statement),
+unless flake8 runs with `--disable-noqa`. The user resources of the nearest
+`[tool.leaklint]` (or of `--leaklint-config PATH`) extend the catalogue as
+they do for the `leaklint` command.
+
+flake8 hands over one file at a time, so project summaries that cross files
+(a factory in one module, its callers in another) are not known here: run
+`leaklint` for those.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from typing import Any, Iterator, Optional
+
+from . import __version__, suppressions
+from .engine import MAX_SUMMARY_PASSES, Linter, module_name_for
+from .source import Source
+from .summaries import Summaries
+
+Report = tuple[int, int, str, type]
+
+
+@functools.lru_cache(maxsize=4)
+def _linter(config_path: Optional[str], cwd: str) -> Linter:
+    """One linter per configuration and process (flake8's workers each build theirs)."""
+    from .catalogue import default_catalogue
+    from .config import load_config
+    from leaklint.rules import all_rules
+
+    config = load_config(config_path, start=cwd, known_codes=all_rules())
+    catalogue = default_catalogue()
+    if config.resources:
+        catalogue = catalogue.with_additions(config.libraries())
+    return Linter(catalogue=catalogue, summaries=config.summaries())
+
+
+class Plugin:
+    name = "leaklint"
+    version = __version__
+
+    config_path: Optional[str] = None
+    inline_suppressions = True
+
+    def __init__(self, tree: Any, lines: list[str], filename: str) -> None:
+        self.lines = lines
+        self.filename = filename
+
+    @classmethod
+    def add_options(cls, manager: Any) -> None:
+        manager.add_option(
+            "--leaklint-config",
+            default=None,
+            parse_from_config=True,
+            help="the pyproject.toml with [tool.leaklint] resources (default: the nearest one)",
+        )
+
+    @classmethod
+    def parse_options(cls, options: Any) -> None:
+        from .config import ConfigError
+
+        cls.config_path = getattr(options, "leaklint_config", None)
+        cls.inline_suppressions = not getattr(options, "disable_noqa", False)
+        try:
+            _linter(cls.config_path, os.getcwd())
+        except ConfigError as error:  # a broken configuration stops the run, as in `leaklint`
+            raise SystemExit(f"leaklint: {error}") from None
+
+    def run(self) -> Iterator[Report]:
+        text = "".join(self.lines)
+        newline = "\r\n" if "\r\n" in text else "\n"
+        source = Source(text=text, encoding="utf-8", bom=False, newline=newline, raw=text.encode("utf-8", "surrogatepass"))
+        linter = _linter(self.config_path, os.getcwd())
+        module_name = module_name_for(self.filename)
+        result = linter.lint_source(source, self.filename, Summaries(), module_name)
+        known: set = set()
+        for _ in range(MAX_SUMMARY_PASSES):  # the module's own helpers, as the engine's later passes
+            exported = set(result.summaries)
+            if result.errors or not exported or exported <= known:
+                break
+            known |= exported
+            result = linter.lint_source(source, self.filename, Summaries(known), module_name)
+        if result.errors:
+            error = result.errors[0]
+            raise RuntimeError(f"leaklint internal error in {error.rule} on {error.path}; please report it with this file:\n{error.detail}")
+        diagnostics = result.diagnostics
+        if diagnostics and self.inline_suppressions:
+            diagnostics = suppressions.apply(diagnostics, suppressions.parse(text))
+        for d in diagnostics:
+            yield d.line, d.column - 1, f"{d.code} {d.message}", type(self)

@@ -1,0 +1,107 @@
+"""SARIF 2.1.0 for code-scanning services (GitHub code scanning reads it).
+
+Every rule leaklint has is listed with its help (the rule's page where it
+exists) and the description of its fix; each result points at the reported
+span, with the acquire line as a related location.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import IO, Mapping, Sequence
+from urllib.parse import quote
+
+from ..diagnostics import Diagnostic
+from ..rulebase import RuleInfo
+from . import FIX_HELP, fix_help
+from .docs import rule_page
+
+SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
+SRCROOT = "%SRCROOT%"
+
+
+def _rule(rule: RuleInfo, fix_text: str) -> dict:
+    page = rule_page(rule.code, rule.name)
+    fix_line = f"Fix ({rule.fix}): {fix_text}" if rule.fix and fix_text else "No automatic fix."
+    text = page or f"{rule.summary}\n\n{fix_line}"
+    entry = {
+        "id": rule.code,
+        "name": rule.name,
+        "shortDescription": {"text": rule.summary},
+        "fullDescription": {"text": f"{rule.summary} {fix_line}"},
+        "help": {"text": text, "markdown": page or f"{rule.summary}\n\n**{fix_line}**"},
+        "defaultConfiguration": {"level": "error"},
+        "properties": {
+            "tags": ["reliability", "resource-leak"],
+            "fix": {"safety": rule.fix, "description": fix_text} if rule.fix else None,
+        },
+    }
+    return entry
+
+
+def _location(path: str, region: dict) -> dict:
+    if os.path.isabs(path) or os.path.normpath(path).startswith(".."):
+        artifact = {"uri": Path(os.path.abspath(path)).as_uri()}
+    else:
+        artifact = {"uri": quote(Path(os.path.normpath(path)).as_posix(), safe="/"), "uriBaseId": SRCROOT}
+    return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
+
+
+def _result(d: Diagnostic, index: int) -> dict:
+    region = {
+        "startLine": d.line,
+        "startColumn": d.column,
+        "endLine": d.end_line or d.line,
+        "endColumn": max(d.end_column or d.column, d.column),
+    }
+    result = {
+        "ruleId": d.code,
+        "ruleIndex": index,
+        "level": "error",
+        "message": {"text": d.message},
+        "locations": [_location(d.path, region)],
+        "properties": {
+            "name": d.name,
+            "fix": None if d.fix is None else {"safety": d.fix.safety, "description": fix_help(d) or ""},
+        },
+    }
+    if d.note_line:
+        related = _location(d.path, {"startLine": d.note_line})
+        related["id"] = 1
+        related["message"] = {"text": "the resource is acquired here"}
+        result["relatedLocations"] = [related]
+    return result
+
+
+def sarif_log(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleInfo], version: str) -> dict:
+    listed = dict(rules)
+    for d in diagnostics:  # a code outside the registry (LKL900) still needs its rule
+        if d.code not in listed:
+            listed[d.code] = RuleInfo(d.code, d.name, d.message.split(":")[0])
+    ordered = sorted(listed)
+    index = {code: i for i, code in enumerate(ordered)}
+    return {
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "leaklint",
+                        "version": version,
+                        "semanticVersion": version,
+                        "rules": [_rule(listed[code], FIX_HELP.get(code, "")) for code in ordered],
+                    }
+                },
+                "originalUriBaseIds": {SRCROOT: {"uri": Path(os.getcwd()).as_uri() + "/"}},
+                "columnKind": "unicodeCodePoints",
+                "results": [_result(d, index[d.code]) for d in diagnostics],
+            }
+        ],
+    }
+
+
+def write_sarif(diagnostics: Sequence[Diagnostic], out: IO[str], rules: Mapping[str, RuleInfo], version: str) -> None:
+    json.dump(sarif_log(diagnostics, rules, version), out, indent=2, ensure_ascii=False)
+    out.write("\n")
