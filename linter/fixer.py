@@ -1,0 +1,464 @@
+"""`--fix`: rewrite leaks into code that cannot leak.
+
+One pass = analyse the text, let each finding's shape (see `fixes/`) build a
+change, apply the changes that do not overlap in one LibCST transformer, add
+the imports they need with `AddImportsVisitor`, and check that the result
+parses and compiles. Overlapping fixes wait for the next pass, which works on
+the re-analysed text; passes stop when nothing changes (at most
+`MAX_PASSES`). A finding that gets no fix keeps the reason why.
+
+`fix_source` is the pure core (text in, text out); `run_fixes` is what the
+CLI calls: it lints the files (for the project summaries), fixes those with
+fixable findings, and writes them atomically, or prints a unified diff.
+"""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass, field, replace
+from typing import IO, Callable, Optional, Sequence
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+
+from .fixes import FIXABLE_CODES, Change, FixContext, Unfixable, shape_for
+from .rulebase import Finding
+from .source import Source, UnreadableSource, read
+from .summaries import Summaries
+from .writer import ChangedOnDisk, WriteError, check_text, unified_diff, write_atomic
+
+MAX_PASSES = 5
+
+Allowed = Callable[[str, int, str], bool]  # (path, line, code): may this finding be fixed?
+
+
+@dataclass(frozen=True)
+class AppliedFix:
+    code: str
+    line: int  # in the text of the pass that applied it (the original text for pass 1)
+    description: str
+    safe: bool = True
+
+
+@dataclass(frozen=True)
+class DroppedFix:
+    """A finding of a fixable rule that was left as it is, and why."""
+
+    code: str
+    line: int  # in the fixed text
+    message: str
+    reason: str
+
+
+@dataclass
+class FixOutcome:
+    text: str
+    applied: list[AppliedFix] = field(default_factory=list)
+    dropped: list[DroppedFix] = field(default_factory=list)
+    remaining: int = 0  # diagnostics left in `text` (every rule, one per line and code)
+    passes: int = 0
+
+
+@dataclass
+class FileFixReport:
+    path: str
+    applied: list[AppliedFix] = field(default_factory=list)
+    remaining: int = 0
+    dropped: list[DroppedFix] = field(default_factory=list)
+    changed: bool = False  # the fixes change the file (in diff mode: would change it)
+    written: bool = False
+    diff: str = ""
+    error: Optional[str] = None  # why the file was left alone
+
+    @property
+    def fixed(self) -> int:
+        return len(self.applied)
+
+
+@dataclass
+class FixReport:
+    files: list[FileFixReport] = field(default_factory=list)
+
+    @property
+    def applied(self) -> int:
+        return sum(f.fixed for f in self.files)
+
+    @property
+    def remaining(self) -> int:
+        return sum(f.remaining for f in self.files)
+
+    @property
+    def dropped(self) -> list[tuple[str, DroppedFix]]:
+        return [(f.path, d) for f in self.files for d in f.dropped]
+
+    @property
+    def errors(self) -> list[tuple[str, str]]:
+        return [(f.path, f.error) for f in self.files if f.error]
+
+    @property
+    def changed_files(self) -> list[str]:
+        return [f.path for f in self.files if f.changed and not f.error]
+
+    @property
+    def diff(self) -> str:
+        return "".join(f.diff for f in self.files if not f.error)
+
+
+@dataclass(frozen=True)
+class FixInfo:
+    """What `--fix` would do for one finding: for the reporters' `fix` field."""
+
+    safety: Optional[str]  # "safe", "unsafe", or None when there is no fix
+    description: str  # the fix, or why there is none
+
+
+def fix_info(context, finding: Finding) -> FixInfo:
+    """The fix for one finding of an analysed module (`Linter.analyze`), without applying it."""
+    shape = shape_for(finding) if finding.code in FIXABLE_CODES else None
+    if shape is None:
+        return FixInfo(None, "no automatic fix")
+    try:
+        change = shape.build(FixContext(context), [finding])
+    except Unfixable as error:
+        return FixInfo(None, error.reason)
+    except Exception:  # describing a fix must never break a report
+        return FixInfo(None, "no automatic fix")
+    return FixInfo("safe" if change.safe else "unsafe", change.description)
+
+
+# -- one text ----------------------------------------------------------------------------
+
+
+def fix_source(
+    source: Source,
+    path: str,
+    linter,
+    unsafe: bool = False,
+    *,
+    summaries: Optional[Summaries] = None,
+    module_name: Optional[str] = None,
+    allowed: Optional[Allowed] = None,
+):
+    """(new_text, applied fixes, unfixable findings with their reasons)."""
+    outcome = fix_text(source, path, linter, unsafe=unsafe, summaries=summaries, module_name=module_name, allowed=allowed)
+    return outcome.text, outcome.applied, outcome.dropped
+
+
+def fix_text(
+    source: Source,
+    path: str,
+    linter,
+    *,
+    unsafe: bool = False,
+    summaries: Optional[Summaries] = None,
+    module_name: Optional[str] = None,
+    max_passes: int = MAX_PASSES,
+    allowed: Optional[Allowed] = None,
+) -> FixOutcome:
+    if module_name is None:
+        from .engine import module_name_for
+
+        module_name = module_name_for(path)
+    if summaries is None:  # the module's own helpers and factories, as `lint_files` would know them
+        summaries = _own_summaries(source, path, linter, module_name)
+    text = source.text
+    outcome = FixOutcome(text)
+    blocked: dict[tuple, str] = {}  # fixes that did not compile: never tried again
+    suppressed: set[tuple] = set()  # findings `allowed` turned down: neither fixed nor reported
+    previous: Optional[tuple[str, int]] = None  # the text before the last pass, and the fixes applied until then
+    for number in range(max_passes + 1):
+        try:
+            analysed = linter.analyze(replace(source, text=text), path, summaries, module_name)
+        except Exception:
+            if previous is None:
+                raise
+            # the engine cannot analyse what the last pass made: undo that pass
+            detail = traceback.format_exc(limit=2).strip().splitlines()[-1]
+            text, kept = previous
+            undone = outcome.applied[kept:]
+            del outcome.applied[kept:]
+            outcome.dropped.extend(
+                DroppedFix(a.code, a.line, "", f"the fixed code could not be analysed again ({detail}); fix was dropped") for a in undone
+            )
+            break
+        if analysed is None:
+            break
+        module, context, findings = analysed
+        fx = FixContext(context)
+        keys = finding_keys(fx, findings)
+        if allowed is not None:
+            findings = _permitted(fx, findings, keys, path, allowed, suppressed, text if text is not source.text else None)
+        changes, dropped = _plan(fx, findings, keys, unsafe, blocked)
+        chosen = _without_overlaps(fx, changes)
+        outcome.remaining = len({(context.line(f.node), f.code) for f in findings})
+        outcome.dropped = list(dict.fromkeys(_dropped(fx, f, reason) for f, reason in dropped))
+        if not chosen:
+            break
+        if number == max_passes:  # out of passes: say so rather than leave a finding without a reason
+            for change in changes:
+                for finding in change.findings:
+                    outcome.dropped.append(_dropped(fx, finding, f"not fixed within {max_passes} passes; run --fix again"))
+            break
+        new_text, applied = _apply_checked(fx, module, chosen, path, blocked, keys)
+        if new_text is None:
+            continue  # every chosen change was blocked; the next pass reports them
+        if new_text == text:
+            for change in chosen:
+                for finding in change.findings:
+                    blocked[keys[id(finding)]] = "the fix would change nothing"
+            continue
+        previous = (text, len(outcome.applied))
+        outcome.applied.extend(applied)
+        outcome.passes = number + 1
+        text = new_text
+    outcome.text = text
+    return outcome
+
+
+def _permitted(fx: FixContext, findings, keys: dict, path: str, allowed: Allowed, suppressed: set, edited: Optional[str]) -> list[Finding]:
+    """The findings `allowed(path, line, code)` lets through. Lines are those of
+    the file as read; once a pass has moved them, an inline suppression is
+    looked up in the edited text too, and a finding turned down once stays so."""
+    directives = None
+    kept = []
+    for finding in findings:
+        key = keys[id(finding)]
+        if key in suppressed:
+            continue
+        line = fx.line(finding.node)
+        ok = allowed(path, line, finding.code)
+        if ok and edited is not None:
+            if directives is None:
+                from .suppressions import parse
+
+                directives = parse(edited)
+            ok = not directives.suppresses(line, finding.code)
+        if ok:
+            kept.append(finding)
+        else:
+            suppressed.add(key)
+    return kept
+
+
+def _own_summaries(source: Source, path: str, linter, module_name: str) -> Summaries:
+    try:
+        analysed = linter.analyze(source, path, Summaries(), module_name)
+    except Exception:
+        return Summaries()  # the first pass of the fix loop reports the problem
+    if analysed is None:
+        return Summaries()
+    return Summaries(analysed[1].facts.summaries)
+
+
+def _plan(fx: FixContext, findings: Sequence[Finding], keys: dict, unsafe: bool, blocked: dict) -> tuple[list[Change], list[tuple[Finding, str]]]:
+    groups: dict[tuple, list[Finding]] = {}
+    dropped: list[tuple[Finding, str]] = []
+    for finding in findings:
+        if finding.code not in FIXABLE_CODES:
+            continue
+        shape = shape_for(finding)
+        if shape is None:
+            dropped.append((finding, "leaklint has no fix for this shape of the finding"))
+            continue
+        groups.setdefault((shape.name, shape.group(finding)), []).append(finding)
+    changes: list[Change] = []
+    for (name, _), members in groups.items():
+        shape = shape_for(members[0])
+        reason = next((blocked[keys[id(f)]] for f in members if keys[id(f)] in blocked), None)
+        if reason is not None:
+            dropped.extend((f, reason) for f in members)
+            continue
+        try:
+            change = shape.build(fx, members)
+        except Unfixable as error:
+            dropped.extend((f, error.reason) for f in members)
+            continue
+        except RecursionError:
+            dropped.extend((f, "too deeply nested to fix") for f in members)
+            continue
+        except Exception:  # a bug in one shape must not stop the others
+            detail = traceback.format_exc(limit=4).strip().splitlines()[-1]
+            dropped.extend((f, f"internal error in the {name} fix: {detail}") for f in members)
+            continue
+        if not change.safe and not unsafe:
+            why = f" ({change.unsafe_reason})" if change.unsafe_reason else ""
+            dropped.extend((f, f"the fix is unsafe{why}; apply it with --unsafe-fixes") for f in members)
+            continue
+        changes.append(change)
+    return changes, dropped
+
+
+def _without_overlaps(fx: FixContext, changes: list[Change]) -> list[Change]:
+    chosen: list[Change] = []
+    for change in changes:
+        if any(_overlap(fx, change, other) for other in chosen):
+            continue  # the next pass works on the re-analysed text
+        chosen.append(change)
+    return chosen
+
+
+def _overlap(fx: FixContext, first: Change, second: Change) -> bool:
+    for a in first.footprint:
+        for b in second.footprint:
+            if fx.is_inside(a, b) or fx.is_inside(b, a):
+                return True
+    return False
+
+
+class _Apply(cst.CSTTransformer):
+    def __init__(self, replacements: dict) -> None:
+        super().__init__()
+        self.replacements = replacements
+
+    def on_leave(self, original_node, updated_node):
+        found = self.replacements.get(original_node)
+        return updated_node if found is None else found
+
+
+def _apply(module: cst.Module, changes: Sequence[Change]) -> str:
+    replacements: dict = {}
+    imports: list[tuple[str, Optional[str]]] = []
+    for change in changes:
+        replacements.update(change.replacements)
+        imports.extend(change.imports)
+    new = module.visit(_Apply(replacements))
+    if imports:
+        context = CodemodContext()
+        for module_name, obj in dict.fromkeys(imports):
+            AddImportsVisitor.add_needed_import(context, module_name, obj)
+        new = AddImportsVisitor(context).transform_module(new)
+    return new.code
+
+
+def _apply_checked(fx: FixContext, module: cst.Module, chosen: list[Change], path: str, blocked: dict, keys: dict):
+    """Apply the changes; a change whose result does not compile is blocked
+    (with the reason) and the others are applied without it."""
+    try:
+        text = _apply(module, chosen)
+        problem = check_text(text, path)
+    except Exception as error:  # LibCST refuses a node we built
+        text, problem = None, f"could not be generated: {error}"
+    if problem is None:
+        return text, _applied(fx, chosen)
+    good: list[Change] = []
+    for change in chosen:
+        try:
+            alone = check_text(_apply(module, [change]), path)
+        except Exception as error:
+            alone = f"could not be generated: {error}"
+        if alone is None:
+            good.append(change)
+        else:
+            for finding in change.findings:
+                blocked[keys[id(finding)]] = f"the fixed code {alone}; fix was dropped"
+    if not good:
+        return None, []
+    text = _apply(module, good)
+    if check_text(text, path) is not None:  # each compiles alone but not together: one at a time
+        good = good[:1]
+        text = _apply(module, good)
+    return text, _applied(fx, good)
+
+
+def _applied(fx: FixContext, changes: Sequence[Change]) -> list[AppliedFix]:
+    found = [AppliedFix(f.code, fx.line(f.node), c.description, c.safe) for c in changes for f in c.findings]
+    return list(dict.fromkeys(found))  # the same code is reported once per line
+
+
+def _dropped(fx: FixContext, finding: Finding, reason: str) -> DroppedFix:
+    return DroppedFix(finding.code, fx.line(finding.node), finding.message, reason)
+
+
+def finding_keys(fx: FixContext, findings: Sequence[Finding]) -> dict[int, tuple]:
+    """Who each finding is, across passes that move its lines: its code, its
+    function, the code of its acquire and of its node, and how many findings
+    with those same texts come before it. Keyed by `id(finding)`."""
+    bases = []
+    for finding in findings:
+        anchor = finding.acquired_at if finding.acquired_at is not None else finding.node
+        function = finding.function.name.value if finding.function is not None else ""
+        bases.append((fx.start(finding.node), finding, (finding.code, function, fx.code(anchor, 200), fx.code(finding.node, 200))))
+    counts: dict[tuple, int] = {}
+    keys: dict[int, tuple] = {}
+    for _, finding, base in sorted(bases, key=lambda item: item[0]):
+        keys[id(finding)] = base + (counts.get(base, 0),)
+        counts[base] = counts.get(base, 0) + 1
+    return keys
+
+
+# -- files -------------------------------------------------------------------------------------
+
+
+def run_fixes(
+    paths: list[str],
+    linter,
+    *,
+    unsafe: bool,
+    diff_only: bool,
+    out: IO[str],
+    allowed: Optional[Allowed] = None,
+    max_passes: int = MAX_PASSES,
+) -> FixReport:
+    """Fix `paths` (files, as discovered by the CLI). In diff mode the unified
+    diffs go to `out` and nothing is written. `allowed(path, line, code)`, when
+    given, keeps suppressed or per-file-ignored findings as they are."""
+    from .engine import module_name_for
+
+    run = linter.lint_files(list(paths))
+    summaries = Summaries([s for result in run.files for s in result.summaries])
+    report = FixReport()
+    for path, result in zip(paths, run.files):
+        file_report = FileFixReport(path, remaining=len(result.diagnostics))
+        report.files.append(file_report)
+        if result.skipped:
+            file_report.error = f"{path}: not fixed: {result.skipped}"
+            continue
+        if result.errors:
+            file_report.error = f"{path}: not fixed: leaklint had an internal error on this file ({result.errors[0].rule})"
+            continue
+        if not result.parsed or not any(d.code in FIXABLE_CODES for d in result.diagnostics):
+            continue
+        try:
+            source = read(path)
+        except UnreadableSource as error:
+            file_report.error = f"{path}: not fixed: {error}"
+            continue
+        try:
+            outcome = fix_text(
+                source,
+                path,
+                linter,
+                unsafe=unsafe,
+                summaries=summaries,
+                module_name=module_name_for(path),
+                max_passes=max_passes,
+                allowed=allowed,
+            )
+        except RecursionError:
+            file_report.error = f"{path}: not fixed: too deeply nested"
+            continue
+        except Exception:
+            file_report.error = f"{path}: not fixed: internal error in the fixer:\n{traceback.format_exc(limit=8)}"
+            continue
+        file_report.dropped = outcome.dropped
+        if outcome.text == source.text:
+            continue
+        file_report.diff = unified_diff(path, source.text, outcome.text)
+        if diff_only:
+            out.write(file_report.diff)
+        else:
+            try:
+                write_atomic(path, source, outcome.text)
+            except ChangedOnDisk as error:
+                file_report.error = str(error)
+                file_report.diff = ""
+                continue
+            except WriteError as error:
+                file_report.error = str(error)
+                file_report.diff = ""
+                continue
+            file_report.written = True
+        file_report.changed = True
+        file_report.applied = outcome.applied
+        file_report.remaining = outcome.remaining
+    return report

@@ -1,0 +1,425 @@
+"""LKL101, LKL102, LKL103 (and LKL301 for a named stream): release a resource
+on every path by wrapping the code from its acquire to its last use.
+
+The shape comes from the catalogue:
+
+- `with call as var:` / `async with call as var:` where the context manager
+  really releases (SQLAlchemy `engine.connect()`, asyncpg `pool.acquire()`,
+  psycopg 3 `AsyncConnection.connect()` as `async with await ...`);
+- `with closing(call) as var:` where `with` only ends a transaction and the
+  object has a plain `close()` (sqlite3, psycopg2; LKL101 only);
+- `try:` ... `finally: <release>` where there is no such context manager
+  (psycopg2 pools, asyncpg connections) or where the code already releases
+  (LKL102/LKL103 keep the release the user wrote, so a commit-on-exit
+  context manager never replaces a plain close).
+
+Existing releases inside the wrapped code are removed: they would now run
+twice (a second `close()` raises on PyMySQL).
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import libcst as cst
+
+from leaklint.catalogue import OWNING_CALLS, OWNING_METHODS, REGISTERING_CALLS, REGISTERING_METHODS, Await, Awaiting, Exit
+from leaklint.flow import SiteFacts
+from leaklint.rulebase import Finding
+from leaklint.syntax import walk
+
+from .base import (
+    LOOPS,
+    Change,
+    FixContext,
+    Unfixable,
+    block,
+    bound_names,
+    canonical_release,
+    code_of,
+    comment_lines,
+    exit_of,
+    is_canonical_release,
+    is_release,
+    names_in,
+    rebinds,
+    uses,
+)
+from .cleanup import RemoveStatements
+
+CODES = ("LKL101", "LKL102", "LKL103", "LKL301")  # LKL301: a stream left by an early exit, closed the same way
+
+
+def accepts(finding: Finding) -> bool:
+    return finding.code in CODES and isinstance(finding.site, SiteFacts)
+
+
+def group(finding: Finding) -> object:
+    return ("site", finding.site.site.call)
+
+
+def build(fx: FixContext, findings: list[Finding]) -> Change:
+    facts: SiteFacts = findings[0].site
+    site = facts.site
+    never_released = not facts.released
+    function = findings[0].function
+    if function is None:
+        raise Unfixable("it is acquired at module level, where it lives as long as the process")
+    if site.with_item is not None:
+        raise Unfixable("it is acquired in a `with` header whose exit does not release it; use `with closing(...)` there")
+    var = site.var
+    statement = site.statement
+    if var is None or not isinstance(statement, (cst.Assign, cst.AnnAssign)) or _targets(statement) != [var]:
+        raise Unfixable("the resource is not bound to one plain name")
+    line = fx.statement_line(statement)
+    if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
+        raise Unfixable("the acquire shares its line with other statements; put it on a line of its own")
+    if facts.handed:
+        raise Unfixable(_escape_reason(fx, function, var))
+    _, body, index = fx.block_of(line)
+    end, derived = _region(body, index, var, derive=never_released)
+    region = body[index + 1 : end + 1]
+    cutoff = _cutoff(fx, body, end, var)
+    _check_uses_outside(fx, function, line, region, var, cutoff)
+    _check_rebinding(fx, region, var)
+    is_async = function.asynchronous is not None
+    releases = _releases(fx, region, facts, var)
+    _check_other_releases(fx, function, region, facts, var)
+    unsafe = _unsafe_reason(fx, function, line, region, derived, cutoff) if never_released else ""
+
+    value = statement.value
+    awaited = isinstance(value, cst.Await)
+    plain = isinstance(statement, cst.Assign) and (value.expression if awaited else value) is site.call
+    header = _with_header(facts, value, awaited, is_async) if plain else None
+    use_with = header is not None and (
+        never_released
+        or (
+            bool(releases)
+            and header[2] == Exit.RELEASES
+            and all(is_canonical_release(_call_of(r), site.call, site.acquire, site.kind, var) for r in releases)
+        )
+    )
+    closing_item = None
+    imports: tuple = ()
+    if not use_with and never_released and plain and not awaited and _closes_with_closing(facts):
+        closing_name, imports = fx.closing()
+        closing_item = cst.Call(closing_name, args=[cst.Arg(site.call)])
+
+    if use_with or closing_item is not None:
+        remover = RemoveStatements(releases)
+        statements, footer = _cleaned(region, remover)
+        if use_with:
+            asynchronous, item, _ = header
+        else:
+            asynchronous, item = False, closing_item
+        body_block = block(statements, header=line.trailing_whitespace).with_changes(footer=footer)
+        new = cst.With(
+            items=[cst.WithItem(item, asname=cst.AsName(cst.Name(var)))],
+            body=body_block,
+            asynchronous=cst.Asynchronous() if asynchronous else None,
+            leading_lines=line.leading_lines,
+        )
+        keyword = "async with" if asynchronous else "with"
+        description = f"{keyword} {code_of(item)} as {var}:"
+        replacements: dict = {line: new}
+    else:
+        release_line, keep = _finally_release(fx, facts, releases, var, is_async)
+        remover = RemoveStatements(releases, keep_comments_of=keep)
+        statements, footer = _cleaned(region, remover)
+        new_try = cst.Try(
+            body=block(statements).with_changes(footer=footer),
+            finalbody=cst.Finally(body=cst.IndentedBlock(body=[release_line])),
+        )
+        description = f"try/finally: {code_of(release_line.body[0])}"
+        replacements = {line: cst.FlattenSentinel([line, new_try])}
+    for statement_node in region:
+        replacements[statement_node] = cst.RemoveFromParent()
+    return Change(
+        findings=findings,
+        replacements=replacements,
+        safe=not unsafe,
+        description=description,
+        imports=imports,
+        unsafe_reason=unsafe,
+    )
+
+
+# -- the region ---------------------------------------------------------------------------
+
+
+def _targets(statement) -> list[str]:
+    if isinstance(statement, cst.AnnAssign):
+        targets = [statement.target]
+    else:
+        targets = [t.target for t in statement.targets]
+    return [t.value for t in targets if isinstance(t, cst.Name)] if all(isinstance(t, cst.Name) for t in targets) else []
+
+
+def _region(body: list, index: int, var: str, *, derive: bool) -> tuple[int, set[str]]:
+    """The index of the last statement of the block that uses `var` (or, for a
+    resource never released, a value made from it, like its cursor)."""
+    names = {var}
+    end = index
+    for position in range(index + 1, len(body)):
+        statement = body[position]
+        if rebinds(statement, var) and not _value_uses(statement, var):
+            break  # a new value from here on
+        if uses(statement, names):
+            end = position
+            if derive:
+                names |= _derived(statement, names)
+    return end, names - {var}
+
+
+def _value_uses(statement: cst.SimpleStatementLine, var: str) -> bool:
+    for small in statement.body:
+        value = getattr(small, "value", None)
+        if value is not None and uses(value, {var}):
+            return True
+    return False
+
+
+def _derived(statement: cst.CSTNode, names: set[str]) -> set[str]:
+    """Names bound from an expression that uses one of `names`."""
+    found: set[str] = set()
+    for _ in range(3):
+        before = len(found)
+        current = names | found
+        for node in walk(statement):
+            source = None
+            targets: list[cst.CSTNode] = []
+            if isinstance(node, cst.Assign):
+                source, targets = node.value, [t.target for t in node.targets]
+            elif isinstance(node, (cst.AnnAssign, cst.AugAssign)) and node.value is not None:
+                source, targets = node.value, [node.target]
+            elif isinstance(node, cst.For):
+                source, targets = node.iter, [node.target]
+            elif isinstance(node, cst.WithItem) and node.asname is not None:
+                source, targets = node.item, [node.asname.name]
+            elif isinstance(node, cst.NamedExpr):
+                source, targets = node.value, [node.target]
+            if source is not None and uses(source, current):
+                for target in targets:
+                    found |= {n.value for n, _ in names_in(target)}
+        if len(found) == before:
+            break
+    return found
+
+
+def _cutoff(fx: FixContext, body: list, end: int, var: str) -> Optional[tuple[int, int]]:
+    """Where `var` gets a new value after the region (uses from there on are
+    of that value)."""
+    for statement in body[end + 1 :]:
+        if rebinds(statement, var):
+            return fx.start(statement)
+    return None
+
+
+def _check_uses_outside(fx: FixContext, function, line, region: list, var: str, cutoff) -> None:
+    start = fx.start(line)
+    loops = [a for a in _ancestors_within(fx, line, function) if isinstance(a, LOOPS)]
+    for name, _ in names_in(function.body):
+        if name.value != var or _inside_any(fx, name, [line, *region]):
+            continue
+        position = fx.start(name)
+        if cutoff is not None and position >= cutoff:
+            continue
+        if position > start:
+            raise Unfixable(f"`{var}` is still used at line {position[0]}, outside the block that acquires it")
+        if any(fx.is_inside(name, loop) for loop in loops):
+            raise Unfixable(f"`{var}` is used across loop iterations (line {position[0]})")
+
+
+def _check_rebinding(fx: FixContext, region: list, var: str) -> None:
+    for statement in region:
+        for name, binder in bound_names(statement):
+            if name.value == var:
+                raise Unfixable(f"`{var}` is rebound at line {fx.line(name)} while the resource is in use")
+
+
+def _ancestors_within(fx: FixContext, node, function):
+    for ancestor in fx.ancestors(node):
+        if ancestor is function:
+            return
+        yield ancestor
+
+
+def _inside_any(fx: FixContext, node, containers: list) -> bool:
+    chain = {id(a) for a in fx.ancestors(node)}
+    chain.add(id(node))
+    return any(id(c) in chain for c in containers)
+
+
+def _escape_reason(fx: FixContext, function, var: str) -> str:
+    for name, scope in names_in(function.body):
+        if name.value == var and scope is not None:
+            where = getattr(getattr(scope, "name", None), "value", None) or "a lambda"
+            label = f"`{where}`" if where != "a lambda" else where
+            return (
+                f"`{var}` escapes into a closure ({label} at line {fx.line(scope)}), which may use it after this code is done; "
+                "release it where the closure is finished with it"
+            )
+    for node in walk(function.body):
+        if isinstance(node, (cst.Return, cst.Yield)) and node.value is not None and _bare(node.value, {var}):
+            return f"`{var}` is handed to the caller at line {fx.line(node)} on some path, so it cannot be released in `finally`"
+    return f"`{var}` is handed off on some path (stored or passed to an owner), so it cannot be released in `finally`"
+
+
+def _bare(expr: cst.BaseExpression, names: set[str]) -> bool:
+    """`expr` is one of `names`, or a tuple/list holding one."""
+    if isinstance(expr, cst.Await):
+        expr = expr.expression
+    if isinstance(expr, cst.Name):
+        return expr.value in names
+    if isinstance(expr, (cst.Tuple, cst.List)):
+        return any(_bare(e.value, names) for e in expr.elements)
+    return False
+
+
+def _unsafe_reason(fx: FixContext, function, line, region: list, derived: set[str], cutoff) -> str:
+    """Why wrapping a never-released resource may change behaviour."""
+    if not derived:
+        return ""
+    start = fx.start(line)
+    for name, _ in names_in(function.body):
+        if name.value in derived and not _inside_any(fx, name, [line, *region]):
+            position = fx.start(name)
+            if position > start and (cutoff is None or position < cutoff):
+                return f"`{name.value}` comes from the resource and is still used at line {position[0]}, after it would be released"
+    for statement in region:
+        for node in walk(statement):
+            value = None
+            if isinstance(node, (cst.Return, cst.Yield)):
+                value = node.value
+            elif isinstance(node, cst.Assign) and any(not isinstance(t.target, cst.Name) for t in node.targets):
+                value = node.value
+            if value is not None and _bare(value, derived):
+                return f"`{fx.code(value, 30)}` at line {fx.line(node)} comes from the resource and may outlive it"
+    return ""
+
+
+# -- releases ---------------------------------------------------------------------------
+
+
+def _call_of(expr: cst.Expr) -> cst.Call:
+    value = expr.value
+    return value.expression if isinstance(value, cst.Await) else value
+
+
+def _releases(fx: FixContext, region: list, facts: SiteFacts, var: str) -> list[cst.Expr]:
+    site = facts.site
+    found: list[cst.Expr] = []
+    for statement in region:
+        for node in walk(statement):
+            if not isinstance(node, cst.Call) or not is_release(node, site.acquire, site.kind, var):
+                continue
+            parent = fx.parent(node)
+            if isinstance(parent, cst.Await):
+                parent = fx.parent(parent)
+            if not isinstance(parent, cst.Expr):
+                raise Unfixable(
+                    f"the release `{fx.code(node, 40)}` at line {fx.line(node)} is part of a larger expression; make it a statement of its own"
+                )
+            found.append(parent)
+    return found
+
+
+def _check_other_releases(fx: FixContext, function, region: list, facts: SiteFacts, var: str) -> None:
+    """A release the fix would not remove: adding one in `finally` would release twice."""
+    site = facts.site
+    resolver = fx.resolver(function)
+    for statement in region:
+        for node in walk(statement):
+            if isinstance(node, cst.With):
+                for item in node.items:
+                    expr = item.item.expression if isinstance(item.item, cst.Await) else item.item
+                    if isinstance(expr, cst.Name) and expr.value == var:
+                        exit_ = site.kind.async_with_exit if node.asynchronous is not None else site.kind.with_exit
+                        if exit_.ends_ownership:
+                            raise Unfixable(
+                                f"`with {var}` at line {fx.line(node)} already releases it; a release in `finally` would release it twice"
+                            )
+            if not isinstance(node, cst.Call):
+                continue
+            arguments = [a.value for a in node.args]
+            mentions = any(
+                (isinstance(a, cst.Name) and a.value == var)
+                or (isinstance(a, cst.Attribute) and isinstance(a.value, cst.Name) and a.value.value == var)
+                for a in arguments
+            )
+            if not mentions:
+                continue
+            qualified = (resolver.qualified(node.func) if resolver is not None else None) or ""
+            method = node.func.attr.value if isinstance(node.func, cst.Attribute) else None
+            helper = resolver.releases_argument(node) if resolver is not None else None
+            if qualified in OWNING_CALLS or qualified in REGISTERING_CALLS or method in OWNING_METHODS or method in REGISTERING_METHODS or helper:
+                raise Unfixable(
+                    f"`{fx.code(node, 40)}` at line {fx.line(node)} already takes care of releasing it; a release in `finally` would release it twice"
+                )
+
+
+def _finally_release(fx: FixContext, facts: SiteFacts, releases: list[cst.Expr], var: str, is_async: bool):
+    site = facts.site
+    if not releases:
+        return canonical_release(site.call, site.acquire, site.kind, var, site.awaited, is_async), None
+    texts = sorted({code_of(r) for r in releases})
+    if len(texts) > 1:
+        shown = ", ".join(f"`{t}`" for t in texts)
+        raise Unfixable(f"the releases differ ({shown}); merge them into one `finally` by hand")
+    keep = releases[0]
+    line = fx.parent(keep)
+    release_line = cst.SimpleStatementLine([keep.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)])
+    if isinstance(line, cst.SimpleStatementLine) and len(line.body) == 1:
+        release_line = release_line.with_changes(
+            leading_lines=comment_lines(line.leading_lines), trailing_whitespace=line.trailing_whitespace
+        )
+    return release_line, keep
+
+
+def _cleaned(region: list, remover: RemoveStatements) -> tuple[list, list]:
+    if not region:
+        return [], []
+    holder = cst.IndentedBlock(body=region).visit(remover)
+    statements = [s for s in holder.body if s not in remover.empty]
+    footer = list(holder.footer)
+    if not statements and holder.body:
+        footer = comment_lines(holder.body[0].leading_lines) + footer
+    return statements, footer
+
+
+# -- shapes ---------------------------------------------------------------------------------
+
+
+def _with_header(facts: SiteFacts, value, awaited: bool, is_async: bool):
+    """(async?, the item expression, its exit) of a `with` that releases, or None."""
+    site = facts.site
+    acquire, kind = site.acquire, site.kind
+    if not awaited:
+        if acquire.awaiting in (Await.NO, Await.EITHER):
+            exit_ = exit_of(acquire, kind, False)
+            if exit_.ends_ownership:
+                return False, site.call, exit_
+            exit_ = exit_of(acquire, kind, True)
+            if is_async and exit_.ends_ownership:
+                return True, site.call, exit_
+        return None
+    if not is_async:
+        return None
+    if acquire.awaiting in (Await.AWAITABLE, Await.EITHER):
+        exit_ = exit_of(acquire, kind, True)
+        if exit_.ends_ownership:
+            return True, site.call, exit_
+    if acquire.awaiting == Await.COROUTINE:
+        exit_ = exit_of(acquire, kind, True, awaited_coroutine=True)
+        if exit_.ends_ownership:
+            return True, value, exit_
+    return None
+
+
+def _closes_with_closing(facts: SiteFacts) -> bool:
+    site = facts.site
+    return (
+        not site.acquire.returned_by
+        and site.acquire.awaiting == Await.NO
+        and any(r.method == "close" and r.awaiting == Awaiting.SYNC for r in site.kind.releases)
+        and "close" not in site.kind.closes_without_returning
+    )
