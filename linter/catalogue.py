@@ -192,11 +192,29 @@ class Catalogue:
             return None
         return rule
 
-    def prefilter_words(self) -> tuple[str, ...]:
-        """Words one of which a file must contain to hold any finding."""
-        words = set(self.module_roots)
-        words.update(h.method for h in self.heuristics)
-        return tuple(sorted(words))
+    def prefilter_sources(self) -> tuple[str, ...]:
+        """Regular expressions one of which a file must match to hold any finding.
+
+        A finding needs an acquisition, and the resolver finds one only through
+        an import of a catalogue module, a heuristic call shape (`.getconn(`,
+        `<...pool>.acquire(`) or a project helper's name (added by the engine).
+        Derived from the data, so the prefilter can never drift from it.
+        """
+        roots = "|".join(sorted(re.escape(r) for r in self.module_roots))
+        patterns = []
+        if roots:
+            patterns.append(
+                rf"^[ \t]*(?:from[ \t]+(?:{roots})\b"
+                rf"|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*(?:{roots})\b)"
+            )
+        for rule in self.heuristics:
+            method = re.escape(rule.method)
+            if rule.receiver_contains:
+                receiver = re.escape(rule.receiver_contains)
+                patterns.append(rf"(?i:\w*{receiver}\w*)\s*\.\s*{method}\s*\(")
+            else:
+                patterns.append(rf"\.\s*{method}\s*\(")
+        return tuple(patterns)
 
     def with_additions(self, libraries: Iterable[Library]) -> "Catalogue":
         return Catalogue(self.libraries + tuple(libraries), self.heuristics)
@@ -213,9 +231,15 @@ def _inherit(kind: Kind, base: Kind) -> Kind:
     )
 
 
-def prefilter_pattern(words: Iterable[str]) -> "re.Pattern[bytes]":
-    alternatives = b"|".join(re.escape(w.encode()) for w in sorted(set(words)))
-    return re.compile(rb"\b(?:" + alternatives + rb")\b")
+def prefilter_pattern(sources: Iterable[str], words: Iterable[str] = ()) -> "re.Pattern[bytes]":
+    """One compiled pattern over raw bytes: the catalogue's sources plus whole words."""
+    parts = [f"(?:{source})" for source in sources]
+    names = sorted(set(words))
+    if names:
+        parts.append(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
+    if not parts:
+        return re.compile(rb"(?!)")
+    return re.compile("|".join(parts).encode(), re.MULTILINE)
 
 
 _DEFAULT: Optional[Catalogue] = None

@@ -81,10 +81,10 @@ class Linter:
     # -- prefilter ---------------------------------------------------------------
 
     def might_have_findings(self, raw: bytes, summaries: Summaries) -> bool:
-        words = frozenset(self.catalogue.prefilter_words()) | frozenset(summaries.names())
+        words = frozenset(summaries.names())
         pattern = self._pattern_cache.get(words)
         if pattern is None:
-            pattern = prefilter_pattern(words)
+            pattern = prefilter_pattern(self.catalogue.prefilter_sources(), words)
             self._pattern_cache[words] = pattern
         return pattern.search(raw) is not None
 
@@ -226,7 +226,7 @@ class Linter:
                 raw = handle.read()
         except OSError:
             return False
-        return prefilter_pattern(summaries.names()).search(raw) is not None
+        return prefilter_pattern((), summaries.names()).search(raw) is not None
 
 
 def module_name_for(path: str) -> str:
