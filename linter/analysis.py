@@ -8,6 +8,7 @@ from typing import Optional
 import libcst as cst
 
 from .catalogue import Await, Catalogue
+from .calls import scan
 from .flow import Category, FlowAnalysis, FunctionFacts, Generator
 from .resolve import FunctionInfo, ModuleIndex, Resolver
 from .summaries import FunctionSummary, Summaries
@@ -24,6 +25,7 @@ class ModuleFacts:
     summaries: list[FunctionSummary] = field(default_factory=list)
     module_level: Optional[FunctionFacts] = None
     resolvers: dict = field(default_factory=dict)
+    calls: dict = field(default_factory=dict)  # function node (None: module level) -> ScopeCalls
 
 
 def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summaries, module_name: str) -> ModuleFacts:
@@ -31,14 +33,18 @@ def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summarie
     facts = ModuleFacts(index)
     module_resolver = Resolver(catalogue, index, summaries, None, index.bindings)
     facts.resolvers[None] = module_resolver
-    if _module_level_candidates(module, module_resolver):
+    module_calls = scan(module, module_resolver, is_async=False)
+    facts.calls[None] = module_calls
+    if any(c.acquire is not None for c in module_calls.calls):
         facts.module_level = FlowAnalysis(module_resolver, module, owns=False).run()
     for function in index.functions:
         resolver = Resolver(catalogue, index, summaries, function)
-        if not _needs_analysis(function, resolver):
-            continue
-        facts.resolvers[function.node] = resolver
         is_async = function.node.asynchronous is not None
+        calls = scan(function.node.body, resolver, is_async)
+        facts.calls[function.node] = calls
+        facts.resolvers[function.node] = resolver
+        if not any(c.acquire is not None for c in calls.calls):
+            continue
         flow = FlowAnalysis(
             resolver,
             function.node.body,
@@ -62,37 +68,6 @@ def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summarie
             else:
                 facts.summaries.append(FunctionSummary(qualname, releases=frozenset(released)))
     return facts
-
-
-def _module_level_candidates(module: cst.Module, resolver: Resolver) -> bool:
-    """Module-level code matters only where it acquires something itself."""
-    for stmt in statements(module):
-        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
-            continue
-        if isinstance(stmt, (cst.With, cst.For, cst.While, cst.Expr, cst.Assign, cst.AnnAssign)):
-            target = stmt.items if isinstance(stmt, cst.With) else [stmt]
-            for part in target:
-                for node in walk(part.item if isinstance(part, cst.WithItem) else _head(part)):
-                    if isinstance(node, cst.Call) and resolver.acquire_of(node) is not None:
-                        return True
-    return False
-
-
-def _head(stmt: cst.CSTNode) -> cst.CSTNode:
-    """The expression part of a statement (not its nested body)."""
-    if isinstance(stmt, cst.For):
-        return stmt.iter
-    if isinstance(stmt, cst.While):
-        return stmt.test
-    return stmt
-
-
-def _needs_analysis(function: FunctionInfo, resolver: Resolver) -> bool:
-    """Only functions with a call that acquires something are interpreted."""
-    for node in walk(function.node.body):
-        if isinstance(node, cst.Call) and resolver.acquire_of(node) is not None:
-            return True
-    return False
 
 
 def _generator_kind(node: cst.FunctionDef, is_async: bool) -> Optional[Generator]:

@@ -59,6 +59,7 @@ class When:
     position: Optional[int] = None
     endswith: Optional[str] = None  # the argument's dotted name ends with this
     truthy: bool = False  # the argument is the constant True
+    mentions: Optional[str] = None  # the argument's code mentions this key (`{"yield_per": 100}`)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Acquire:
     stream: bool = False
     when: Optional[When] = None  # only an acquisition when this holds
     adopts: tuple[str, ...] = ()  # keyword arguments whose resource it takes over
+    blocking: bool = False  # a sync driver call that does I/O (connects, checks out)
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class Kind:
     call: Optional[Acquire] = None  # calling the object itself (a sessionmaker)
     closes_without_returning: tuple[str, ...] = ()  # `close()` that keeps a pool slot
     blocking: tuple[str, ...] = ()  # methods that do blocking I/O
+    partial_reads: tuple[str, ...] = ()  # methods that consume a stream only in part
     owned: bool = True  # created in a function, it must be released there
     base: Optional[str] = None
 
@@ -161,6 +164,26 @@ class Catalogue:
         # `pool.putconn(conn)`: methods of the acquirer that take it back
         self.return_methods = frozenset(rel.method for acq in self._all_acquires() for rel in acq.returned_by)
         self.release_methods = self.own_release_methods | self.return_methods
+        # method names worth resolving a receiver for (everything else is skipped)
+        self.interesting_methods = frozenset(
+            name
+            for kind in self.kinds.values()
+            for name in (
+                [r.method for r in kind.releases]
+                + list(kind.blocking)
+                + list(kind.partial_reads)
+                + list(kind.closes_without_returning)
+            )
+        ) | self.return_methods
+        # what each kind takes back from the objects it handed out (`pool.release(conn)`)
+        self.takes_back: dict[str, dict[str, Release]] = {}
+        for kind in self.kinds.values():
+            found: dict[str, Release] = {}
+            for acquires in kind.methods.values():
+                for acquire in acquires:
+                    for release in acquire.returned_by:
+                        found.setdefault(release.method, release)
+            self.takes_back[kind.name] = found
         self._heuristics_by_method = {h.method: h for h in self.heuristics}
 
     def _all_acquires(self) -> Iterable[Acquire]:
@@ -227,6 +250,7 @@ def _inherit(kind: Kind, base: Kind) -> Kind:
         kind,
         methods=methods,
         blocking=tuple(dict.fromkeys(base.blocking + kind.blocking)),
+        partial_reads=tuple(dict.fromkeys(base.partial_reads + kind.partial_reads)),
         base=None,
     )
 

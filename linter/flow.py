@@ -193,8 +193,9 @@ class Site:
     var: Optional[str]
     statement: cst.CSTNode
     awaited: bool = False
-    with_item: Optional[cst.WithItem] = None  # `with` whose exit does not release it
+    with_item: Optional[cst.CSTNode] = None  # `with` whose exit does not release it
     loops: tuple = ()
+    parent: Optional[str] = None  # `conn` in `conn.cursor(name=...)`: closing it closes this
 
 
 @dataclass
@@ -211,6 +212,7 @@ class SiteFacts:
     handed: bool = False
     yielded: bool = False
     closed_not_returned: Optional[cst.CSTNode] = None
+    partial: Optional[cst.CSTNode] = None  # a stream read in part (`fetchone()` outside a loop)
     leaks: list[Leak] = field(default_factory=list)
     overwrites: list[tuple[cst.CSTNode, Optional[Cause], int]] = field(default_factory=list)
 
@@ -272,6 +274,7 @@ class FlowAnalysis:
         self._param_ids: dict[int, str] = {}
         self._expr_cache: dict[cst.CSTNode, "_ExprFacts"] = {}
         self.correlated = _correlated_flags(body)
+        self.stream_loops: dict[cst.CSTNode, Optional[int]] = {}
 
     # -- entry point ----------------------------------------------------------
 
@@ -358,6 +361,7 @@ class FlowAnalysis:
         out = []
         if node.value is not None:
             states = self._evaluate_handing_off(node.value, states, node)
+        states = [self._leave_stream_loops(s, node) for s in states]
         for state in states:
             if state.tag is None:
                 if node.value is not None:
@@ -377,6 +381,8 @@ class FlowAnalysis:
             target = node.exc.func if isinstance(node.exc, cst.Call) else node.exc
             name = (dotted_name(target) or "").rsplit(".", 1)[-1] or None
         explicit = node.exc is not None
+        if explicit:
+            states = [self._leave_stream_loops(s, node) for s in states]
         tag = Tag("raise", node, Category.ERROR, explicit=explicit, key=node, exception_name=name)
         return [s.with_tag(tag) if s.tag is None else s for s in states]
 
@@ -386,8 +392,21 @@ class FlowAnalysis:
     def _stmt_Continue(self, node: cst.Continue, states: list[State]) -> list[State]:
         return [self._jump(s, node, "continue") for s in states]
 
+    def _leave_stream_loops(self, state: State, node: cst.CSTNode) -> State:
+        """A `return`/`raise` inside loops over streams leaves those streams open."""
+        if state.tag is not None:
+            return state
+        for loop in self.loops:
+            stream = self.stream_loops.get(loop)
+            if stream is not None and state.phase(stream) == Phase.OPEN:
+                state = state.with_cause(stream, Cause("jump", node, key=node))
+        return state
+
     def _jump(self, state: State, node: cst.CSTNode, kind: str) -> State:
         loop = self.loops[-1] if self.loops else None
+        stream = self.stream_loops.get(loop) if loop is not None else None
+        if kind == "break" and stream is not None and state.phase(stream) == Phase.OPEN:
+            state = state.with_cause(stream, Cause("jump", node, key=node))
         for sid, cause in list(state.open_sites()):
             site = self.sites_by_id(sid)
             if site is not None and loop is not None and loop in site.loops:
@@ -424,12 +443,32 @@ class FlowAnalysis:
         return self._loop(node, states, test=node.test, endless=endless)
 
     def _stmt_For(self, node: cst.For, states: list[State]) -> list[State]:
-        states = self.evaluate(node.iter, states, node)
+        states = self.evaluate(node.iter, states, node, managed_root=True)
+        stream = self._stream_iterated(node)
+        if stream is not None and isinstance(stream, Site):
+            states = [s.set_phase(stream.id, Phase.OPEN) if s.tag is None else s for s in states]
+            stream = stream.id
         if node.asynchronous is not None and self.facts.is_async:
             states = self._raise_edges(states, node, awaited=True, origin=node)
-        return self._loop(node, states, target=node.target)
+        self.stream_loops[node] = stream
+        return self._loop(node, states, target=node.target, stream=stream)
 
-    def _loop(self, node, states, *, test=None, target=None, endless=False) -> list[State]:
+    def _stream_iterated(self, node: cst.For):
+        """The stream a `for` iterates: a site id for a name, a new Site for a call."""
+        expr, _ = _unwrap_await(node.iter)
+        if isinstance(expr, cst.Name):
+            for site in self.sites.values():
+                if site.var == expr.value and site.acquire.stream:
+                    return site.id
+            return None
+        if isinstance(expr, cst.Call):
+            acquire = self.resolver.acquire_of(expr)
+            if acquire is not None and acquire.stream and self.facts.owns is not None:
+                kind = self.catalogue.kind(acquire.kind)
+                return self._site(expr, acquire, kind, None, node)
+        return None
+
+    def _loop(self, node, states, *, test=None, target=None, endless=False, stream=None) -> list[State]:
         passthrough = [s for s in states if s.tag is not None]
         work = [s for s in states if s.tag is None]
         seen = set(work)
@@ -468,6 +507,8 @@ class FlowAnalysis:
         finally:
             self.loops.pop()
         exits = _unique(exits)
+        if stream is not None:  # iterated to the end: the stream is exhausted, hence closed
+            exits = [s.set_phase(stream, Phase.RELEASED) if s.phase(stream) == Phase.OPEN else s for s in exits]
         if node.orelse is not None:
             exits = self.block(_suite(node.orelse.body), exits)
         return _unique(passthrough + exits + breaks)
@@ -531,6 +572,9 @@ class FlowAnalysis:
         out = self.block(_suite(node.body), normal)
         if releases:
             out = [self._release_names(s, releases) for s in out]
+        closed_parents = _with_parents(node)
+        if closed_parents and any(s.acquire.stream for s in self.sites.values()):
+            out = [self._close_streams_of(s, closed_parents) for s in out]
         return _unique(others + out)
 
     def _with_item(self, node: cst.With, item: cst.WithItem, is_async: bool, states: list[State]):
@@ -672,10 +716,10 @@ class FlowAnalysis:
                 return entered, acquire, kind, awaited, expr
             return None
         acquire = self.resolver.acquire_of(expr)
-        if acquire is None or acquire.stream:
+        if acquire is None:
             return None
         kind = self.catalogue.kind(acquire.kind)
-        if not kind.owned:
+        if not kind.owned and not acquire.stream:
             return None
         if acquire.awaiting == Await.CM_ONLY:
             return None
@@ -686,7 +730,8 @@ class FlowAnalysis:
     def _site(self, call, acquire, kind, var, statement, *, awaited=False, with_item=None) -> Site:
         site = self.sites.get(call)
         if site is None:
-            site = Site(len(self.sites), call, acquire, kind, var, statement, awaited, with_item, tuple(self.loops))
+            parent = call.func.value.value if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name) else None
+            site = Site(len(self.sites), call, acquire, kind, var, statement, awaited, with_item, tuple(self.loops), parent)
             self.sites[call] = site
             self.site_facts[site.id] = SiteFacts(site)
         return site
@@ -793,14 +838,24 @@ class FlowAnalysis:
                         return self._release(state, sid)
                 else:
                     site = self.sites_by_id(sid)
-                    if any(r.method == method for r in site.kind.releases):
+                    release = next((r for r in site.kind.releases if r.method == method), None)
+                    if release is not None:
+                        self.facts.events.append(("release", call, {"site": site, "release": release}))
                         return self._release(state, sid)
                     if method in site.kind.closes_without_returning:
                         facts = self.site_facts[sid]
                         facts.closed_not_returned = facts.closed_not_returned or call
                         return state
+                    if method in site.kind.partial_reads and not self.loops:
+                        facts = self.site_facts[sid]
+                        facts.partial = facts.partial or call
         names = [a.value.value for a in call.args if isinstance(a.value, cst.Name)]
         method = func.attr.value if isinstance(func, cst.Attribute) else None
+        if isinstance(func, cst.Name) and func.value in ("next", "anext") and names and not self.loops:
+            sid = state.site_of(names[0])
+            site = self.sites_by_id(sid)
+            if site is not None and site.acquire.stream:
+                self.site_facts[sid].partial = self.site_facts[sid].partial or call
         qualified = self.resolver.qualified(func) or ""
         # `pool.putconn(conn)`, `await pool.release(conn)`
         if method is not None:
@@ -813,7 +868,9 @@ class FlowAnalysis:
                         state = self._release(state, sid)
                     continue
                 site = self.sites_by_id(sid)
-                if any(r.method == method for r in site.acquire.returned_by):
+                release = next((r for r in site.acquire.returned_by if r.method == method), None)
+                if release is not None:
+                    self.facts.events.append(("release", call, {"site": site, "release": release}))
                     state = self._release(state, sid)
                 elif method in OWNING_METHODS:
                     state = self._release(state, sid)
@@ -857,7 +914,20 @@ class FlowAnalysis:
     def _release(self, state: State, sid: int) -> State:
         if sid >= 0:
             self.site_facts[sid].released = True
+            holders = state.holders(sid)
+            if holders:
+                state = self._close_streams_of(state, holders)
         return state.set_phase(sid, Phase.RELEASED)
+
+    def _close_streams_of(self, state: State, parents: Iterable[str]) -> State:
+        """Closing a connection (or ending its transaction) closes its streams."""
+        parents = set(parents)
+        for sid, phase, _ in state.sites:
+            site = self.sites_by_id(sid)
+            if site is not None and site.acquire.stream and site.parent in parents and phase == Phase.OPEN:
+                state = state.set_phase(sid, Phase.RELEASED)
+                self.site_facts[sid].released = True
+        return state
 
     def _hand(self, state: State, sid: int) -> State:
         if sid >= 0:
@@ -1034,6 +1104,21 @@ def _expr_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 # -- helpers ---------------------------------------------------------------------
+
+
+def _with_parents(node: cst.With) -> set[str]:
+    """Names whose streams end with this block: `with conn:`, `async with
+    conn.transaction():`, `async with engine.connect() as conn:`."""
+    names = set()
+    for item in node.items:
+        expr, _ = _unwrap_await(item.item)
+        if isinstance(expr, cst.Name):
+            names.add(expr.value)
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and isinstance(expr.func.value, cst.Name):
+            names.add(expr.func.value.value)
+        if item.asname is not None and isinstance(item.asname.name, cst.Name):
+            names.add(item.asname.name.value)
+    return names
 
 
 def _entered_context(call: cst.Call) -> Optional[cst.Call]:

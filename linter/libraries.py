@@ -20,12 +20,15 @@ from .catalogue import (
 SYNC_CLOSE = (Release("close"),)
 ASYNC_CLOSE = (Release("close", Awaiting.ASYNC),)
 ASYNC_ACLOSE = (Release("aclose", Awaiting.ASYNC),)
+PARTIAL_READS = ("fetchone", "fetchmany", "__next__", "scalar_one_or_none")
 DBAPI_BLOCKING = ("execute", "executemany", "executescript", "commit", "rollback", "fetchone", "fetchmany", "fetchall", "callproc")
 
 NAMED_CURSOR = When(keyword="name", position=0)
 SS_CURSOR = When(keyword="cursor", position=0, endswith="SSCursor")
 STREAM_OPTION = When(keyword="stream_results", truthy=True)
 YIELD_PER = When(keyword="yield_per")
+YIELD_PER_OPTION = When(keyword="execution_options", mentions="yield_per")
+STREAM_RESULTS_OPTION = When(keyword="execution_options", mentions="stream_results")
 
 
 def _acq(kind: str, awaiting: Await = Await.NO, **extra) -> Acquire:
@@ -36,7 +39,7 @@ PSYCOPG2 = Library(
     name="psycopg2",
     module_roots=("psycopg2",),
     functions={
-        "psycopg2.connect": _acq("psycopg2.connection"),
+        "psycopg2.connect": _acq("psycopg2.connection", blocking=True),
         "psycopg2.pool.SimpleConnectionPool": _acq("psycopg2.pool"),
         "psycopg2.pool.ThreadedConnectionPool": _acq("psycopg2.pool"),
         "psycopg2.pool.PersistentConnectionPool": _acq("psycopg2.pool"),
@@ -69,6 +72,7 @@ PSYCOPG2 = Library(
         ),
         Kind(
             name="psycopg2.named_cursor",
+            partial_reads=PARTIAL_READS,
             label="psycopg2 named cursor",
             library="psycopg2",
             releases=SYNC_CLOSE,
@@ -82,7 +86,7 @@ PSYCOPG2 = Library(
             types=("psycopg2.pool.AbstractConnectionPool", "psycopg2.pool.SimpleConnectionPool", "psycopg2.pool.ThreadedConnectionPool"),
             releases=(Release("closeall"),),
             methods={
-                "getconn": (_acq("psycopg2.pooled_connection", returned_by=(Release("putconn"),)),),
+                "getconn": (_acq("psycopg2.pooled_connection", returned_by=(Release("putconn"),), blocking=True),),
             },
         ),
         Kind(
@@ -100,8 +104,8 @@ PSYCOPG3 = Library(
     name="psycopg",
     module_roots=("psycopg", "psycopg_pool"),
     functions={
-        "psycopg.connect": _acq("psycopg.Connection"),
-        "psycopg.Connection.connect": _acq("psycopg.Connection"),
+        "psycopg.connect": _acq("psycopg.Connection", blocking=True),
+        "psycopg.Connection.connect": _acq("psycopg.Connection", blocking=True),
         "psycopg.AsyncConnection.connect": _acq("psycopg.AsyncConnection", Await.COROUTINE),
         "psycopg_pool.ConnectionPool": _acq("psycopg_pool.ConnectionPool"),
         "psycopg_pool.AsyncConnectionPool": _acq("psycopg_pool.AsyncConnectionPool"),
@@ -132,6 +136,7 @@ PSYCOPG3 = Library(
         ),
         Kind(
             name="psycopg.ServerCursor",
+            partial_reads=PARTIAL_READS,
             label="psycopg server-side cursor",
             library="psycopg",
             types=("psycopg.ServerCursor",),
@@ -168,6 +173,7 @@ PSYCOPG3 = Library(
         ),
         Kind(
             name="psycopg.AsyncServerCursor",
+            partial_reads=PARTIAL_READS,
             label="psycopg async server-side cursor",
             library="psycopg",
             types=("psycopg.AsyncServerCursor",),
@@ -189,7 +195,7 @@ PSYCOPG3 = Library(
             releases=SYNC_CLOSE,
             with_exit=Exit.CLOSES,
             methods={
-                "getconn": (_acq("psycopg_pool.PooledConnection", returned_by=(Release("putconn"),)),),
+                "getconn": (_acq("psycopg_pool.PooledConnection", returned_by=(Release("putconn"),), blocking=True),),
                 "connection": (_acq("psycopg.Connection", Await.CM_ONLY, with_exit=Exit.RELEASES),),
             },
         ),
@@ -330,9 +336,9 @@ SQLITE3 = Library(
     name="sqlite3",
     module_roots=("sqlite3",),
     functions={
-        "sqlite3.connect": _acq("sqlite3.Connection"),
-        "sqlite3.dbapi2.connect": _acq("sqlite3.Connection"),
-        "sqlite3.Connection": _acq("sqlite3.Connection"),
+        "sqlite3.connect": _acq("sqlite3.Connection", blocking=True),
+        "sqlite3.dbapi2.connect": _acq("sqlite3.Connection", blocking=True),
+        "sqlite3.Connection": _acq("sqlite3.Connection", blocking=True),
     },
     kinds=(
         Kind(
@@ -377,9 +383,9 @@ PYMYSQL = Library(
     name="pymysql",
     module_roots=("pymysql",),
     functions={
-        "pymysql.connect": _acq("pymysql.Connection"),
-        "pymysql.Connect": _acq("pymysql.Connection"),
-        "pymysql.connections.Connection": _acq("pymysql.Connection"),
+        "pymysql.connect": _acq("pymysql.Connection", blocking=True),
+        "pymysql.Connect": _acq("pymysql.Connection", blocking=True),
+        "pymysql.connections.Connection": _acq("pymysql.Connection", blocking=True),
     },
     kinds=(
         Kind(
@@ -403,6 +409,7 @@ PYMYSQL = Library(
         ),
         Kind(
             name="pymysql.SSCursor",
+            partial_reads=PARTIAL_READS,
             label="PyMySQL unbuffered cursor",
             library="pymysql",
             releases=SYNC_CLOSE,
@@ -416,7 +423,7 @@ MYSQL_CONNECTOR = Library(
     name="mysql-connector",
     module_roots=("mysql",),
     functions={
-        "mysql.connector.connect": _acq("mysql.connector.Connection"),
+        "mysql.connector.connect": _acq("mysql.connector.Connection", blocking=True),
         "mysql.connector.aio.connect": _acq("mysql.connector.aio.Connection", Await.COROUTINE),
         "mysql.connector.pooling.MySQLConnectionPool": _acq("mysql.connector.Pool"),
     },
@@ -443,7 +450,7 @@ MYSQL_CONNECTOR = Library(
             library="mysql-connector",
             types=("mysql.connector.pooling.MySQLConnectionPool",),
             owned=False,  # has no public close: it lives as long as the process
-            methods={"get_connection": (_acq("mysql.connector.PooledConnection", with_exit=Exit.RELEASES),)},
+            methods={"get_connection": (_acq("mysql.connector.PooledConnection", with_exit=Exit.RELEASES, blocking=True),)},
         ),
         Kind(
             name="mysql.connector.PooledConnection",
@@ -473,6 +480,15 @@ AIOMYSQL = Library(
             # close() is sync and returns None; ensure_closed() is the async one
             releases=(Release("close"), Release("ensure_closed", Awaiting.ASYNC)),
             async_with_exit=Exit.CLOSES,
+            methods={"cursor": (_acq("aiomysql.SSCursor", Await.AWAITABLE, stream=True, when=SS_CURSOR, async_with_exit=Exit.CLOSES),)},
+        ),
+        Kind(
+            name="aiomysql.SSCursor",
+            label="aiomysql unbuffered cursor",
+            library="aiomysql",
+            releases=ASYNC_CLOSE,
+            async_with_exit=Exit.CLOSES,
+            partial_reads=("fetchone", "fetchmany"),
         ),
         Kind(
             name="aiomysql.Pool",
@@ -525,9 +541,9 @@ SQLALCHEMY = Library(
             releases=(Release("dispose"),),
             owned=False,  # connects lazily and is meant to live as long as the process
             methods={
-                "connect": (_acq("sqlalchemy.Connection"),),
-                "begin": (_acq("sqlalchemy.Connection", Await.CM_ONLY, with_exit=Exit.RELEASES),),
-                "raw_connection": (_acq("sqlalchemy.RawConnection"),),
+                "connect": (_acq("sqlalchemy.Connection", blocking=True),),
+                "begin": (_acq("sqlalchemy.Connection", Await.CM_ONLY, with_exit=Exit.RELEASES, blocking=True),),
+                "raw_connection": (_acq("sqlalchemy.RawConnection", blocking=True),),
             },
         ),
         Kind(
@@ -537,7 +553,27 @@ SQLALCHEMY = Library(
             types=("sqlalchemy.Connection", "sqlalchemy.engine.Connection", "sqlalchemy.engine.base.Connection"),
             releases=SYNC_CLOSE,
             with_exit=Exit.RELEASES,
+            methods={
+                "execute": (_acq("sqlalchemy.CursorResult", stream=True, when=YIELD_PER_OPTION), _acq("sqlalchemy.CursorResult", stream=True, when=STREAM_RESULTS_OPTION)),
+                "execution_options": (_acq("sqlalchemy.StreamingConnection", when=STREAM_OPTION),),
+            },
             blocking=("execute", "exec_driver_sql", "scalar", "scalars", "commit", "rollback"),
+        ),
+        Kind(
+            name="sqlalchemy.StreamingConnection",
+            label="SQLAlchemy connection with stream_results",
+            library="sqlalchemy",
+            owned=False,  # the same connection object, changed in place
+            methods={"execute": (_acq("sqlalchemy.CursorResult", stream=True),)},
+            base="sqlalchemy.Connection",
+        ),
+        Kind(
+            name="sqlalchemy.CursorResult",
+            label="SQLAlchemy streamed result",
+            library="sqlalchemy",
+            releases=SYNC_CLOSE,
+            with_exit=Exit.CLOSES,
+            partial_reads=("fetchone", "fetchmany", "first_row"),
         ),
         Kind(
             name="sqlalchemy.RawConnection",
@@ -554,7 +590,10 @@ SQLALCHEMY = Library(
             types=("sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session"),
             releases=SYNC_CLOSE,
             with_exit=Exit.RELEASES,
-            methods={"begin": (_acq("sqlalchemy.SessionTransaction", Await.CM_ONLY, with_exit=Exit.TXN_ONLY),)},
+            methods={
+                "begin": (_acq("sqlalchemy.SessionTransaction", Await.CM_ONLY, with_exit=Exit.TXN_ONLY),),
+                "execute": (_acq("sqlalchemy.CursorResult", stream=True, when=YIELD_PER_OPTION),),
+            },
             blocking=("execute", "scalar", "scalars", "get", "commit", "rollback", "flush", "refresh", "query", "merge"),
         ),
         Kind(
@@ -625,6 +664,7 @@ SQLALCHEMY = Library(
             library="sqlalchemy",
             releases=ASYNC_CLOSE,
             with_exit=Exit.CLOSES,
+            partial_reads=("fetchone", "fetchmany"),
         ),
     ),
 )
@@ -764,6 +804,30 @@ SOCKET = Library(
     ),
 )
 
+DATABASES = Library(
+    name="databases",
+    module_roots=("databases",),
+    functions={"databases.Database": _acq("databases.Database")},
+    kinds=(
+        Kind(
+            name="databases.Database",
+            label="databases Database",
+            library="databases",
+            types=("databases.Database",),
+            releases=(Release("disconnect", Awaiting.ASYNC),),
+            async_with_exit=Exit.CLOSES,
+            owned=False,  # connects only when `connect()` is awaited; usually app-wide
+            methods={"iterate": (_acq("databases.iterate", stream=True),)},
+        ),
+        Kind(
+            name="databases.iterate",
+            label="databases streamed query",
+            library="databases",
+            releases=ASYNC_ACLOSE,
+        ),
+    ),
+)
+
 LIBRARIES = (
     PSYCOPG2,
     PSYCOPG3,
@@ -780,6 +844,7 @@ LIBRARIES = (
     REQUESTS,
     REDIS_ASYNCIO,
     SOCKET,
+    DATABASES,
 )
 
 # A connection taken from a pool leaklint cannot resolve: `<anything>.getconn()`,

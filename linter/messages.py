@@ -25,3 +25,11 @@ ADVICE_CLOSING = "use `with contextlib.closing({call}) as {var}:`"
 ADVICE_FINALLY_CLOSE = "call `{await_}{var}.{method}()` in a `finally`"
 
 PARSE_ERROR = "cannot parse: {reason}"
+
+UNAWAITED_RELEASE = "`{call}` is a coroutine: without `await` the {label} is never {released}; use `await {call}`"
+UNAWAITED_ACQUIRE = "`{call}` is not awaited: nothing is acquired and the awaitable is dropped; use `{fix}`"
+SYNC_WITH_ON_ASYNC = "`with {call}` on {label}, which supports only `async with`; use `async with`"
+CLOSING_ASYNC = "`closing({arg})` calls `close()` without awaiting it: the {label} is never closed; use `async with` or `await {arg}.close()` in a `finally`"
+BLOCKING_CALL = "`{call}` is a blocking {label} call inside `async def {function}`: it holds the event loop (and every other task's checkout); use an async driver or `await asyncio.to_thread(...)`"
+STREAM_EARLY_EXIT = "`{exit}` leaves the loop over `{var}` from `{call}` (line {line}) before the end: the {label} and its connection stay open; close it in a `finally` or open it with `{with_}`"
+STREAM_NOT_EXHAUSTED = "`{var}` from `{call}` is read in part (`{reader}` at line {read_line}) and never closed: the {label} keeps its connection busy; close it or open it with `{with_}`"

@@ -423,6 +423,8 @@ def _holds(when: Optional[When], call: cst.Call) -> bool:
         return False
     if when.truthy:
         return literal_true(value)
+    if when.mentions:
+        return any(isinstance(n, cst.SimpleString) and n.evaluated_value == when.mentions for n in walk(value))
     if when.endswith:
         return (dotted_name(value) or "").endswith(when.endswith)
     return not (isinstance(value, cst.Name) and value.value == "None")

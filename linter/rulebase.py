@@ -42,6 +42,18 @@ class FileContext:
         self.facts = facts
         self.positions = positions
 
+    @property
+    def catalogue(self):
+        return self.facts.resolvers[None].catalogue
+
+    def resolver(self, function: Optional[cst.FunctionDef]):
+        """The resolver of a scope (None: module level)."""
+        return self.facts.resolvers.get(function) or self.facts.resolvers[None]
+
+    def call_text_full(self, call: cst.Call) -> str:
+        """The call as written, arguments included, on one line (shortened)."""
+        return self.code(call, 60)
+
     def line(self, node: cst.CSTNode) -> int:
         return self.positions.line(node)
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from leaklint.rulebase import RuleFamily, RuleInfo
 
+from .asyncio import AsyncRules
 from .parse import PARSE_ERROR
 from .release import ReleaseRules
+from .streams import StreamRules
 
 
 def families() -> tuple[RuleFamily, ...]:
-    return (ReleaseRules(),)
+    return (ReleaseRules(), AsyncRules(), StreamRules())
 
 
 def all_rules() -> dict[str, RuleInfo]:

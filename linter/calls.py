@@ -1,0 +1,133 @@
+"""One pass over the calls of a scope: what each call is (an acquisition, a
+method of a catalogue kind) and how it is used (awaited, entered with
+`with`/`async with`, returned, run in a thread). Every rule family reads
+these facts; none walks the tree or resolves names itself."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from .catalogue import AWAIT_WRAPPERS, THREAD_RUNNERS, Acquire, Kind
+from .resolve import OTHER, Resolver
+from .syntax import children, dotted_name
+
+# Calls that run or schedule the coroutine given to them: it is not dropped.
+SCHEDULING = frozenset({"create_task", "ensure_future", "run_until_complete", "run", "run_coroutine_threadsafe", "gather", "wait_for", "shield", "wait", "TaskGroup.create_task"})
+
+
+@dataclass
+class CallFact:
+    call: cst.Call
+    method: Optional[str]  # `close` for `conn.close()`
+    receiver_kind: Optional[Kind]  # the catalogue kind of `conn`, if it resolves
+    acquire: Optional[Acquire]
+    awaited: bool  # `await x()`, or inside `asyncio.wait_for(x(), ...)`, `create_task(x())`
+    context: Optional[str]  # "with" / "async with" when it is a with item
+    returned: bool  # `return x()`: the caller gets the coroutine
+    used: str  # "assigned", "statement", "chained", "argument", "other"
+    in_thread: bool  # inside a callable handed to `asyncio.to_thread`/`run_in_executor`
+
+
+@dataclass
+class WithName:
+    """`with session:` on a name: what the name holds."""
+
+    item: cst.WithItem
+    asynchronous: bool
+    kind: Optional[Kind]
+
+
+@dataclass
+class ScopeCalls:
+    is_async: bool
+    calls: list[CallFact]
+    with_names: list[WithName]
+
+    def by_node(self) -> dict[cst.Call, CallFact]:
+        return {fact.call: fact for fact in self.calls}
+
+
+def scan(body: cst.CSTNode, resolver: Resolver, is_async: bool) -> ScopeCalls:
+    interesting = resolver.catalogue.interesting_methods
+    facts: list[CallFact] = []
+    with_names: list[WithName] = []
+    for node, parent, grandparent, in_thread in _walk_with_parents(body):
+        if isinstance(node, cst.With):
+            for item in node.items:
+                if isinstance(item.item, cst.Name):
+                    kind = resolver.kind(resolver.kind_of(item.item))
+                    with_names.append(WithName(item, node.asynchronous is not None, kind))
+            continue
+        if not isinstance(node, cst.Call):
+            continue
+        func = node.func
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        receiver_kind = None
+        if method is not None and method in interesting:
+            found = resolver.kind_of(func.value)
+            receiver_kind = resolver.kind(found) if found not in (None, OTHER) else None
+        acquire = resolver.acquire_of(node)
+        facts.append(
+            CallFact(
+                call=node,
+                method=method,
+                receiver_kind=receiver_kind,
+                acquire=acquire,
+                awaited=_awaited(parent, grandparent, resolver),
+                context=_with_context(node, parent, grandparent),
+                returned=isinstance(parent, cst.Return) or (isinstance(parent, cst.Await) and isinstance(grandparent, cst.Return)),
+                used=_usage(node, parent, grandparent),
+                in_thread=in_thread,
+            )
+        )
+    return ScopeCalls(is_async, facts, with_names)
+
+
+def _awaited(parent, grandparent, resolver: Resolver) -> bool:
+    if isinstance(parent, cst.Await):
+        return True
+    if isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call):
+        name = dotted_name(grandparent.func) or ""
+        qualified = resolver.qualified(grandparent.func) or name
+        return qualified in AWAIT_WRAPPERS or name.rsplit(".", 1)[-1] in SCHEDULING
+    return False
+
+
+def _usage(node, parent, grandparent) -> str:
+    if isinstance(parent, cst.Await):
+        node, parent = parent, grandparent
+    if isinstance(parent, (cst.Assign, cst.AnnAssign)) or isinstance(parent, cst.AssignTarget):
+        return "assigned"
+    if isinstance(parent, cst.Expr):
+        return "statement"
+    if isinstance(parent, cst.Attribute) and parent.value is node:
+        return "chained"
+    if isinstance(parent, cst.Arg):
+        return "argument"
+    return "other"
+
+
+def _walk_with_parents(body: cst.CSTNode) -> Iterator[tuple]:
+    """(node, parent, grandparent, in-thread) without entering nested functions
+    and classes; lambdas are entered only when they run in a thread."""
+    stack: list[tuple] = [(body, None, None, False)]
+    while stack:
+        node, parent, grandparent, in_thread = stack.pop()
+        yield node, parent, grandparent, in_thread
+        if node is not body and isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        if isinstance(node, cst.Lambda):
+            runner = dotted_name(grandparent.func) if isinstance(grandparent, cst.Call) else None
+            if (runner or "").rsplit(".", 1)[-1] not in THREAD_RUNNERS:
+                continue
+            in_thread = True
+        for kid in reversed(list(children(node))):
+            stack.append((kid, node, parent, in_thread))
+
+
+def _with_context(node: cst.Call, parent, grandparent) -> Optional[str]:
+    if isinstance(parent, cst.WithItem) and parent.item is node and isinstance(grandparent, cst.With):
+        return "async with" if grandparent.asynchronous is not None else "with"
+    return None

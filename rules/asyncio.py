@@ -1,0 +1,146 @@
+"""LKL201-LKL204: asyncio misuse that leaks or starves the pool.
+
+Reads the engine's call facts (what each call is and how it is used) and the
+flow's release events; the catalogue says which calls are coroutines and
+which objects support `with` or only `async with`.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Iterator, Optional
+
+import libcst as cst
+
+from leaklint import messages
+from leaklint.catalogue import Await, Awaiting, Exit
+from leaklint.calls import CallFact
+from leaklint.rulebase import FileContext, Finding, RuleInfo, context_exit
+
+LKL201 = RuleInfo("LKL201", "unawaited-release", "A release or close coroutine is called without `await`.", "safe")
+LKL202 = RuleInfo("LKL202", "unawaited-acquire", "An async acquisition is neither awaited nor used with `async with`.", "safe")
+LKL203 = RuleInfo("LKL203", "sync-with-on-async-resource", "`with` where only `async with` works.", "safe")
+LKL204 = RuleInfo("LKL204", "blocking-call-in-async", "A blocking database call inside `async def`.")
+
+
+class AsyncRules:
+    rules = (LKL201, LKL202, LKL203, LKL204)
+
+    def check(self, context: FileContext) -> Iterable[Finding]:
+        facts = context.facts
+        flagged: set[cst.Call] = set()
+        for function, scope in facts.calls.items():
+            for fact in scope.calls:
+                finding = (
+                    _unawaited_release(context, fact)
+                    or _unawaited_acquire(context, fact)
+                    or _sync_with(context, fact, context.resolver(function))
+                )
+                if finding is None and scope.is_async:
+                    finding = _blocking(context, fact, function)
+                if finding is not None and fact.call not in flagged:
+                    flagged.add(fact.call)
+                    finding.function = function
+                    yield finding
+            for with_name in scope.with_names:
+                kind = with_name.kind
+                if not with_name.asynchronous and kind is not None and _only_async_with(kind.with_exit, kind.async_with_exit):
+                    yield Finding(
+                        "LKL203",
+                        with_name.item,
+                        messages.SYNC_WITH_ON_ASYNC.format(call=context.code(with_name.item.item), label=_a(kind.label)),
+                        function=function,
+                    )
+        # pools leaklint knows only by name: the release mirrors the acquire
+        for flow in ([facts.module_level] if facts.module_level else []) + facts.functions:
+            scope = facts.calls.get(flow.function)
+            by_node = scope.by_node() if scope else {}
+            for kind_, call, data in flow.events:
+                if kind_ != "release" or call in flagged:
+                    continue
+                release, site = data["release"], data["site"]
+                if release.awaiting == Awaiting.MIRROR and site.awaited:
+                    fact = by_node.get(call)
+                    if fact is not None and not fact.awaited and not fact.returned:
+                        flagged.add(call)
+                        yield _unawaited_release_finding(context, fact, "connection", "returned to the pool", flow.function)
+
+
+def _only_async_with(sync_exit: Exit, async_exit: Exit) -> bool:
+    return sync_exit == Exit.NONE and async_exit != Exit.NONE
+
+
+def _a(label: str) -> str:
+    return ("an " if label[:1].lower() in "aeiou" else "a ") + label
+
+
+def _unawaited_release(context: FileContext, fact: CallFact) -> Optional[Finding]:
+    kind = fact.receiver_kind
+    if kind is None or fact.method is None or fact.awaited or fact.returned:
+        return None
+    release = next((r for r in kind.releases if r.method == fact.method), None)
+    label, released = kind.label, "closed"
+    if release is None:  # `pool.release(conn)`: the pool takes back what it handed out
+        release = context.catalogue.takes_back.get(kind.name, {}).get(fact.method)
+        label, released = "connection", "returned to the pool"
+    if release is None or release.awaiting != Awaiting.ASYNC:
+        return None
+    return _unawaited_release_finding(context, fact, label, released, None)
+
+
+def _unawaited_release_finding(context, fact, label, released, function) -> Finding:
+    message = messages.UNAWAITED_RELEASE.format(call=context.call_text_full(fact.call), label=label, released=released)
+    return Finding("LKL201", fact.call, message, function=function)
+
+
+def _unawaited_acquire(context: FileContext, fact: CallFact) -> Optional[Finding]:
+    acquire = fact.acquire
+    if acquire is None or acquire.awaiting not in (Await.COROUTINE, Await.AWAITABLE):
+        return None
+    if fact.awaited or fact.returned or fact.context is not None or fact.used not in ("assigned", "statement", "chained"):
+        return None
+    kind = context.catalogue.kind(acquire.kind)
+    call = context.call_text_full(fact.call)
+    if acquire.awaiting == Await.AWAITABLE and context_exit(acquire, kind, True).ends_ownership:
+        fix = f"async with {call} as ..."
+    else:
+        fix = f"await {call}"
+    return Finding("LKL202", fact.call, messages.UNAWAITED_ACQUIRE.format(call=call, fix=fix))
+
+
+def _sync_with(context: FileContext, fact: CallFact, resolver) -> Optional[Finding]:
+    if fact.context != "with":
+        return None
+    acquire = fact.acquire
+    if acquire is not None:
+        if acquire.awaiting == Await.EITHER:
+            return None
+        kind = context.catalogue.kind(acquire.kind)
+        sync_exit = acquire.with_exit or kind.with_exit
+        async_exit = acquire.async_with_exit or kind.async_with_exit
+        if _only_async_with(sync_exit, async_exit):
+            message = messages.SYNC_WITH_ON_ASYNC.format(call=context.call_text_full(fact.call), label=_a(kind.label))
+            return Finding("LKL203", fact.call, message)
+        return None
+    # `with closing(conn)` where `conn.close()` is a coroutine closes nothing
+    qualified = resolver.qualified(fact.call.func) if fact.call.args else None
+    if qualified == "contextlib.closing":
+        arg = fact.call.args[0].value
+        kind = resolver.kind(resolver.kind_of(arg))
+        if kind is not None and kind.releases and kind.releases[0].awaiting == Awaiting.ASYNC:
+            message = messages.CLOSING_ASYNC.format(arg=context.code(arg), label=kind.label)
+            return Finding("LKL203", fact.call, message)
+    return None
+
+
+def _blocking(context: FileContext, fact: CallFact, function) -> Optional[Finding]:
+    if fact.in_thread or fact.awaited:
+        return None
+    label = None
+    if fact.acquire is not None and fact.acquire.blocking:
+        label = context.catalogue.kind(fact.acquire.kind).library
+    elif fact.receiver_kind is not None and fact.method in fact.receiver_kind.blocking:
+        label = fact.receiver_kind.library
+    if label is None:
+        return None
+    name = function.name.value if function is not None else "?"
+    message = messages.BLOCKING_CALL.format(call=context.call_text_full(fact.call), label=label, function=name)
+    return Finding("LKL204", fact.call, message)
