@@ -228,9 +228,20 @@ def bound_names(node: cst.CSTNode) -> Iterator[tuple[cst.Name, cst.CSTNode]]:
         elif isinstance(current, cst.Del):
             targets.append(current.target)
         for target in targets:
-            for name, _ in names_in(target):
+            for name in _target_names(target):
                 yield name, current
         stack.extend(children(current))
+
+
+def _target_names(target: cst.CSTNode) -> Iterator[cst.Name]:
+    """The names a target binds: `a`, `a, *b`; not `a` in `a.x = ...` or `a[i] = ...`."""
+    if isinstance(target, cst.Name):
+        yield target
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _target_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_names(target.value)
 
 
 def rebinds(statement: cst.CSTNode, var: str) -> bool:
