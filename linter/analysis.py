@@ -117,6 +117,10 @@ def _released_parameters(function: FunctionInfo, catalogue: Catalogue, index: Mo
     if not names:
         return set()
     candidates = set()
+    for node in statements(function.node.body):
+        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Name) and node.value.value in names:
+            if any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in node.targets):
+                candidates.add(node.value.value)  # `self.socket = sock`: it keeps the resource
     for node in walk(function.node.body):
         if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
             if node.func.attr.value in catalogue.release_methods:

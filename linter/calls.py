@@ -28,6 +28,7 @@ class CallFact:
     returned: bool  # `return x()`: the caller gets the coroutine
     used: str  # "assigned", "statement", "chained", "argument", "other"
     in_thread: bool  # inside a callable handed to `asyncio.to_thread`/`run_in_executor`
+    target: Optional[str] = None  # `conn` in `conn = pool.acquire()`
 
 
 @dataclass
@@ -44,6 +45,7 @@ class ScopeCalls:
     is_async: bool
     calls: list[CallFact]
     with_names: list[WithName]
+    returned_names: set[str]  # names the scope returns (`return checkout`)
 
     def by_node(self) -> dict[cst.Call, CallFact]:
         return {fact.call: fact for fact in self.calls}
@@ -53,7 +55,11 @@ def scan(body: cst.CSTNode, resolver: Resolver, is_async: bool) -> ScopeCalls:
     interesting = resolver.catalogue.interesting_methods
     facts: list[CallFact] = []
     with_names: list[WithName] = []
+    returned: set[str] = set()
     for node, parent, grandparent, in_thread in _walk_with_parents(body):
+        if isinstance(node, cst.Return) and isinstance(node.value, cst.Name):
+            returned.add(node.value.value)
+            continue
         if isinstance(node, cst.With):
             for item in node.items:
                 if isinstance(item.item, cst.Name):
@@ -80,9 +86,18 @@ def scan(body: cst.CSTNode, resolver: Resolver, is_async: bool) -> ScopeCalls:
                 returned=isinstance(parent, cst.Return) or (isinstance(parent, cst.Await) and isinstance(grandparent, cst.Return)),
                 used=_usage(node, parent, grandparent),
                 in_thread=in_thread,
+                target=_target(node, parent, grandparent),
             )
         )
-    return ScopeCalls(is_async, facts, with_names)
+    return ScopeCalls(is_async, facts, with_names, returned)
+
+
+def _target(node, parent, grandparent) -> Optional[str]:
+    assign = parent if isinstance(parent, (cst.Assign, cst.AnnAssign)) else None
+    if assign is None:
+        return None
+    targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
+    return targets[0].value if len(targets) == 1 and isinstance(targets[0], cst.Name) else None
 
 
 def _awaited(parent, grandparent, resolver: Resolver) -> bool:
@@ -131,3 +146,22 @@ def _with_context(node: cst.Call, parent, grandparent) -> Optional[str]:
     if isinstance(parent, cst.WithItem) and parent.item is node and isinstance(grandparent, cst.With):
         return "async with" if grandparent.asynchronous is not None else "with"
     return None
+
+
+def unawaited_release_calls(flow_events, scope: Optional[ScopeCalls]) -> dict:
+    """Release calls of tracked resources that needed `await` and lack it:
+    {call: site}. Both the asyncio rules (LKL201) and the release rules (which
+    then stay silent: one diagnostic per defect) read this."""
+    from .catalogue import Awaiting
+
+    by_node = scope.by_node() if scope is not None else {}
+    found = {}
+    for kind, call, data in flow_events:
+        if kind != "release":
+            continue
+        release, site = data["release"], data["site"]
+        needs_await = release.awaiting == Awaiting.ASYNC or (release.awaiting == Awaiting.MIRROR and site.awaited)
+        fact = by_node.get(call)
+        if needs_await and fact is not None and not fact.awaited and not fact.returned:
+            found[call] = site
+    return found

@@ -215,29 +215,35 @@ class Catalogue:
             return None
         return rule
 
-    def prefilter_sources(self) -> tuple[str, ...]:
-        """Regular expressions one of which a file must match to hold any finding.
+    def prefilter_parts(self) -> tuple[tuple[tuple[str, ...], str], ...]:
+        """(anchor words, regular expression) pairs; a file can hold a finding
+        only if one part matches: its anchors found by a plain byte search,
+        then its expression.
 
         A finding needs an acquisition, and the resolver finds one only through
         an import of a catalogue module, a heuristic call shape (`.getconn(`,
         `<...pool>.acquire(`) or a project helper's name (added by the engine).
         Derived from the data, so the prefilter can never drift from it.
         """
-        roots = "|".join(sorted(re.escape(r) for r in self.module_roots))
-        patterns = []
+        parts = []
+        roots = tuple(sorted(self.module_roots))
         if roots:
-            patterns.append(
-                rf"^[ \t]*(?:from[ \t]+(?:{roots})\b"
-                rf"|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*(?:{roots})\b)"
+            alternatives = "|".join(re.escape(r) for r in roots)
+            parts.append(
+                (
+                    roots,
+                    rf"^[ \t]*(?:from[ \t]+(?:{alternatives})\b"
+                    rf"|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*(?:{alternatives})\b)",
+                )
             )
         for rule in self.heuristics:
             method = re.escape(rule.method)
             if rule.receiver_contains:
-                receiver = re.escape(rule.receiver_contains)
-                patterns.append(rf"(?i:\w*{receiver}\w*)\s*\.\s*{method}\s*\(")
+                receiver = "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in rule.receiver_contains)
+                parts.append(((rule.method,), rf"{receiver}\w*[ \t]*\.[ \t]*{method}[ \t]*\("))
             else:
-                patterns.append(rf"\.\s*{method}\s*\(")
-        return tuple(patterns)
+                parts.append(((rule.method,), rf"\.[ \t]*{method}[ \t]*\("))
+        return tuple(parts)
 
     def with_additions(self, libraries: Iterable[Library]) -> "Catalogue":
         return Catalogue(self.libraries + tuple(libraries), self.heuristics)
@@ -255,15 +261,23 @@ def _inherit(kind: Kind, base: Kind) -> Kind:
     )
 
 
-def prefilter_pattern(sources: Iterable[str], words: Iterable[str] = ()) -> "re.Pattern[bytes]":
-    """One compiled pattern over raw bytes: the catalogue's sources plus whole words."""
-    parts = [f"(?:{source})" for source in sources]
-    names = sorted(set(words))
-    if names:
-        parts.append(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b")
-    if not parts:
-        return re.compile(rb"(?!)")
-    return re.compile("|".join(parts).encode(), re.MULTILINE)
+class Prefilter:
+    """Decides from the raw bytes, without parsing, whether a file can hold a finding."""
+
+    def __init__(self, parts: Iterable[tuple[tuple[str, ...], str]], words: Iterable[str] = ()) -> None:
+        self._parts = [
+            (tuple(a.encode() for a in anchors), re.compile(source.encode(), re.MULTILINE)) for anchors, source in parts
+        ]
+        names = sorted(set(words))
+        if names:
+            pattern = rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b"
+            self._parts.append((tuple(n.encode() for n in names), re.compile(pattern)))
+
+    def matches(self, raw: bytes) -> bool:
+        for anchors, pattern in self._parts:
+            if any(anchor in raw for anchor in anchors) and pattern.search(raw):
+                return True
+        return False
 
 
 _DEFAULT: Optional[Catalogue] = None

@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import inspect
 import os
 import sys
-from typing import IO, Callable, Optional, Sequence
+from collections.abc import Mapping
+from typing import IO, TYPE_CHECKING, Callable, Iterator, Optional, Sequence
 
-from . import __version__, suppressions
-from .catalogue import default_catalogue
-from .config import Config, ConfigError, FileFilter, Layer, enabled_codes, load_config
-from .diagnostics import Diagnostic
-from .discovery import DEFAULT_EXCLUDES, discover
-from .engine import Linter, RunResult
-from .reporters import ReportOptions, escape, report, stderr_line
-from .rulebase import RuleInfo
-from .selection import BadSelector, Selection, parse_selectors
-from .source import UnreadableSource, read
+from . import __version__
+
+# Everything else is imported where it is used: `--version` and a fully
+# cached run must not pay for LibCST, rich and the rules (see
+# docs/performance.md).
+if TYPE_CHECKING:
+    from .config import Config, FileFilter
+    from .diagnostics import Diagnostic
+    from .engine import RunResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROGRESS_THRESHOLD = 100  # files; smaller runs finish before a bar helps
@@ -101,7 +100,14 @@ def run() -> None:
 
 
 def check(args: argparse.Namespace) -> int:
-    known = rule_table()
+    from . import suppressions
+    from .catalogue import default_catalogue
+    from .config import ConfigError, FileFilter
+    from .discovery import DEFAULT_EXCLUDES, discover
+    from .reporters import ReportOptions, escape, report, stderr_line
+    from .selection import BadSelector, Selection
+
+    known = _rule_table(args)
     try:
         config, enabled = _configuration(args, [code for code in known if code != suppressions.UNUSED_CODE])
     except (ConfigError, BadSelector) as error:
@@ -131,6 +137,10 @@ def check(args: argparse.Namespace) -> int:
             except ImportError as error:
                 stderr_line(f"--fix/--diff are not available: {error}")
                 return EXIT_ERROR
+            import inspect
+
+            from .engine import Linter
+
             fix_options = dict(unsafe=args.unsafe_fixes, diff_only=args.diff, out=out)
             if "allowed" in inspect.signature(run_fixes).parameters:
                 fix_options["allowed"] = filters.allowed  # suppressed and per-file-ignored findings stay
@@ -173,6 +183,9 @@ def check(args: argparse.Namespace) -> int:
 
 def _configuration(args: argparse.Namespace, lintable: list[str]) -> tuple[Config, frozenset[str]]:
     """The configuration file and the rules on: the file's selection, then the command line's."""
+    from .config import Config, ConfigError, Layer, enabled_codes, load_config
+    from .selection import parse_selectors
+
     if args.isolated and args.config:
         raise ConfigError("--isolated and --config cannot be used together")
     config = Config(root=os.getcwd()) if args.isolated else load_config(args.config, start=os.getcwd(), known_codes=lintable)
@@ -203,11 +216,15 @@ def _selected(files: list[str], args: argparse.Namespace, files_filter: FileFilt
 def _lint(files: list[str], settings: dict, args: argparse.Namespace) -> RunResult:
     """The runner (workers, cache) where it exists; the engine otherwise.
     Large runs on a terminal show a progress bar on stderr."""
+    from .engine import Linter
+
     bar = _Bar(len(files)) if _wants_progress(len(files), args) else None
     try:
         if importlib.util.find_spec("leaklint.runner") is None:
-            linter = Linter(**settings) if bar is None else _ProgressLinter(bar.advance, **settings)
+            linter = Linter(**settings) if bar is None else _progress_linter(bar.advance, settings)
             return linter.lint_files(files)
+        import inspect
+
         from . import runner
 
         linter = Linter(**settings)
@@ -236,6 +253,9 @@ class _Filters:
 
     def allowed(self, path: str, line: int, code: str) -> bool:
         """For the fixer: the finding is enabled for the file and not suppressed."""
+        from . import suppressions
+        from .source import UnreadableSource, read
+
         if not self.files_filter.enabled(code, path, self.enabled):
             return False
         try:
@@ -245,6 +265,9 @@ class _Filters:
         return not suppressions.parse(text).suppresses(line, code)
 
     def apply(self, diagnostics: Sequence[Diagnostic], paths: Sequence[str], report_unused: bool) -> list[Diagnostic]:
+        from . import suppressions
+        from .source import UnreadableSource, read
+
         by_path: dict[str, list] = {}
         for d in diagnostics:
             by_path.setdefault(d.path, []).append(d)
@@ -313,18 +336,22 @@ def _wants_progress(total: int, args: argparse.Namespace) -> bool:
     return total >= PROGRESS_THRESHOLD and not args.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
 
 
-class _ProgressLinter(Linter):
+def _progress_linter(advance: Callable[[], None], settings: dict):
     """The engine's linter, reporting each file it lints (the engine path only:
     the runner reports progress itself, and workers carry no callbacks)."""
+    from .engine import Linter
 
-    def __init__(self, advance: Callable[[], None], **settings) -> None:
-        super().__init__(**settings)
-        self._advance = advance
+    class _ProgressLinter(Linter):
+        def __init__(self, advance: Callable[[], None], **settings) -> None:
+            super().__init__(**settings)
+            self._advance = advance
 
-    def lint_file(self, path, summaries, raw=None):
-        result = super().lint_file(path, summaries, raw)
-        self._advance()
-        return result
+        def lint_file(self, path, summaries, raw=None):
+            result = super().lint_file(path, summaries, raw)
+            self._advance()
+            return result
+
+    return _ProgressLinter(advance, **settings)
 
 
 # -- rule pages -------------------------------------------------------------------------
@@ -334,13 +361,57 @@ def rule_table() -> dict:
     """Every rule, with LKL900 (reported by the command line, not by a rule family)."""
     from leaklint.rules import all_rules
 
+    from . import suppressions
+    from .rulebase import RuleInfo
+
     table = dict(all_rules())
     table[suppressions.UNUSED_CODE] = RuleInfo(suppressions.UNUSED_CODE, suppressions.UNUSED_NAME, UNUSED_SUMMARY)
     return table
 
 
+def _rule_table(args: argparse.Namespace) -> Mapping:
+    """`rule_table()`, or on a cached run its codes from the cache: the rules
+    import LibCST, which a fully cached run does not need otherwise."""
+    if not args.no_cache and importlib.util.find_spec("leaklint.runner") is not None:
+        from . import runner
+
+        cached = getattr(runner, "cached_rule_codes", None)
+        codes = cached(args.cache_dir) if cached is not None else None
+        if codes:
+            from . import suppressions
+
+            return _LazyRuleTable(tuple(codes) + (suppressions.UNUSED_CODE,))
+    return rule_table()
+
+
+class _LazyRuleTable(Mapping):
+    """The rule table with its codes known; the rules themselves load the
+    first time one is looked up (the SARIF report lists them)."""
+
+    def __init__(self, codes: Sequence[str]) -> None:
+        self._codes = tuple(codes)
+        self._table: Optional[dict] = None
+
+    def __getitem__(self, code: str):
+        if code not in self._codes:
+            raise KeyError(code)
+        if self._table is None:
+            self._table = rule_table()
+        return self._table[code]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._codes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._codes)
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+
 def rule_command(argv: Sequence[str]) -> int:
     from .output.docs import rule_page
+    from .reporters import stderr_line
 
     parser = argparse.ArgumentParser(prog="leaklint rule", description="Print the page of one rule.")
     parser.add_argument("code", metavar="CODE", help="a rule code, e.g. LKL101, or its name")

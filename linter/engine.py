@@ -11,18 +11,21 @@ import ast
 import os
 import traceback
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Iterable, Optional, Sequence
 
-import libcst as cst
-
-from .analysis import analyze_module
-from .catalogue import Catalogue, default_catalogue, prefilter_pattern
+from .catalogue import Catalogue, Prefilter, default_catalogue
 from .diagnostics import Diagnostic, Fix
-from .positions import Positions
-from .rulebase import FileContext, RuleInfo
 from .selection import Selection
 from .source import Source, UnreadableSource, decode
 from .summaries import FunctionSummary, Summaries
+
+# LibCST, the analysis and the rules are imported where a file is parsed:
+# a run whose results all come from the cache never needs them.
+if TYPE_CHECKING:
+    import libcst as cst
+
+    from .rulebase import FileContext, RuleInfo
 
 
 MAX_SUMMARY_PASSES = 3
@@ -68,33 +71,45 @@ class Linter:
         selection: Optional[Selection] = None,
         summaries: Iterable[FunctionSummary] = (),
     ) -> None:
-        from leaklint.rules import all_rules, families
-
         self.catalogue = catalogue or default_catalogue()
         self.selection = selection or Selection()
         # configured functions (`[[tool.leaklint.resources]]`): they win over what the project's code says
         self.configured = tuple(summaries)
-        self.families = families()
-        self.rules: dict[str, RuleInfo] = all_rules()
         self._pattern_cache: dict[frozenset, object] = {}
+
+    @cached_property
+    def families(self) -> tuple:
+        from leaklint.rules import families
+
+        return families()
+
+    @cached_property
+    def rules(self) -> dict[str, RuleInfo]:
+        from leaklint.rules import all_rules
+
+        return all_rules()
 
     # -- prefilter ---------------------------------------------------------------
 
     def might_have_findings(self, raw: bytes, summaries: Summaries) -> bool:
         words = frozenset(summaries.names())
-        pattern = self._pattern_cache.get(words)
-        if pattern is None:
-            pattern = prefilter_pattern(self.catalogue.prefilter_sources(), words)
-            self._pattern_cache[words] = pattern
-        return pattern.search(raw) is not None
+        prefilter = self._pattern_cache.get(words)
+        if prefilter is None:
+            prefilter = self._pattern_cache[words] = Prefilter(self.catalogue.prefilter_parts(), words)
+        return prefilter.matches(raw)
 
     # -- one file --------------------------------------------------------------------
 
     def lint_source(self, source: Source, path: str, summaries: Summaries, module_name: str = "") -> FileResult:
         result = FileResult(path)
-        summaries = self._with_configured(summaries)
+        summaries = self._with_configured(summaries.usable_by(source.raw, module_name))
         if not self.might_have_findings(source.raw, summaries):
             return result
+        import libcst as cst
+
+        from .positions import Positions
+        from .rulebase import FileContext
+
         try:
             module = cst.parse_module(source.text)
         except cst.ParserSyntaxError as error:
@@ -105,7 +120,7 @@ class Linter:
             return result
         result.parsed = True
         try:
-            facts = analyze_module(module, self.catalogue, summaries, module_name)
+            facts = self._analyze_with_own_summaries(module, summaries, module_name)
         except RecursionError:
             result.skipped = "too deeply nested to analyse"
             return result
@@ -118,6 +133,22 @@ class Linter:
             result.diagnostics.append(self._diagnostic(path, context, finding))
         result.diagnostics = _dedupe(result.diagnostics)
         return result
+
+    def _analyze_with_own_summaries(self, module: cst.Module, summaries: Summaries, module_name: str):
+        """A helper used in its own module (a factory called a few lines below)
+        needs its summary: analyse again on the same tree, no second parse."""
+        from .analysis import analyze_module
+
+        facts = analyze_module(module, self.catalogue, summaries, module_name)
+        known = set(summaries.items().values())
+        for _ in range(MAX_SUMMARY_PASSES - 1):
+            new = [s for s in facts.summaries if s not in known]
+            if not new or not _calls_any(module, {s.qualname.rsplit(".", 1)[-1] for s in new}):
+                break
+            known.update(new)
+            summaries = summaries.merged(new)
+            facts = analyze_module(module, self.catalogue, summaries, module_name)
+        return facts
 
     def findings(self, context: FileContext, result: FileResult) -> list:
         """The enabled rules' findings, with their nodes (fixes work on these)."""
@@ -136,6 +167,12 @@ class Linter:
 
     def analyze(self, source: Source, path: str, summaries: Summaries, module_name: str = ""):
         """(module, context, findings) for one parsed source; None if it does not parse."""
+        import libcst as cst
+
+        from .analysis import analyze_module
+        from .positions import Positions
+        from .rulebase import FileContext
+
         summaries = self._with_configured(summaries)
         try:
             module = cst.parse_module(source.text)
@@ -206,27 +243,52 @@ class Linter:
     def lint_files(self, paths: Sequence[str]) -> RunResult:
         run = RunResult()
         results = [self.lint_file(path, Summaries()) for path in paths]
-        known: set = set()
+        applied: dict[str, frozenset] = {path: frozenset() for path in paths}
         for _ in range(MAX_SUMMARY_PASSES):  # a factory of a factory needs another pass
-            exported = {s for f in results for s in f.summaries}
-            if not exported or exported <= known:
+            summaries = Summaries({s for f in results for s in f.summaries})
+            if not len(summaries):
                 break
-            known |= exported
-            summaries = Summaries(known)
-            results = [
-                self.lint_file(path, summaries) if result.skipped is None and self._uses_summaries(path, summaries) else result
-                for path, result in zip(paths, results)
-            ]
+            changed = False
+            for index, path in enumerate(paths):
+                if results[index].skipped is not None:
+                    continue
+                usable = self.summaries_for(path, summaries)
+                if usable and usable != applied[path]:
+                    applied[path] = usable
+                    results[index] = self.lint_file(path, Summaries(usable))
+                    changed = True
+            if not changed:
+                break
         run.files = results
         return run
 
     def _uses_summaries(self, path: str, summaries: Summaries) -> bool:
+        return bool(self.summaries_for(path, summaries))
+
+    def summaries_for(self, path: str, summaries: Summaries) -> frozenset:
+        """The other modules' summaries this file could use (empty: lint it once)."""
         try:
             with open(path, "rb") as handle:
                 raw = handle.read()
         except OSError:
-            return False
-        return prefilter_pattern((), summaries.names()).search(raw) is not None
+            return frozenset()
+        module_name = module_name_for(path)
+        usable = summaries.usable_by(raw, module_name).items().values()
+        return frozenset(s for s in usable if s.qualname.rpartition(".")[0] != module_name)
+
+
+def _calls_any(module: cst.Module, names: set[str]) -> bool:
+    import libcst as cst
+
+    from .syntax import walk
+
+    for node in walk(module, into_scopes=True):
+        if isinstance(node, cst.Call):
+            func = node.func
+            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
+            if name in names:
+                return True
+    return False
 
 
 def module_name_for(path: str) -> str:

@@ -35,6 +35,7 @@ from .resolve import Resolver
 from .syntax import dotted_name, is_none, walk
 
 MAX_LOOP_PASSES = 6
+CONSUMING_BUILTINS = frozenset({"next", "anext", "len", "list", "tuple", "sorted", "any", "all", "sum", "min", "max", "isinstance", "id", "repr", "str"})
 MAX_STATES = 256  # beyond this, states are merged per resource (precision loss, never a crash)
 
 
@@ -296,7 +297,7 @@ class FlowAnalysis:
         for sid, phase, cause in state.sites:
             if sid < 0:
                 if tag is None or tag.kind == "return":
-                    if phase != Phase.RELEASED:
+                    if phase not in (Phase.RELEASED, Phase.HANDED):
                         self._param_ids.pop(sid, None)
                 continue
             if phase != Phase.OPEN:
@@ -309,8 +310,8 @@ class FlowAnalysis:
             elif tag.kind == "raise":
                 if tag.explicit:
                     facts.leaks.append(Leak("raise", tag.node, cause))
-                else:
-                    facts.leaks.append(Leak("exception", tag.node, cause or Cause("exception", tag.node, tag.category)))
+                else:  # the call that raised last is why it leaks, whatever happened before
+                    facts.leaks.append(Leak("exception", tag.node, Cause("exception", tag.node, tag.category)))
         if tag is None or tag.kind == "return":
             pass
 
@@ -391,6 +392,15 @@ class FlowAnalysis:
 
     def _stmt_Continue(self, node: cst.Continue, states: list[State]) -> list[State]:
         return [self._jump(s, node, "continue") for s in states]
+
+    def _forget_jump(self, state: State, key) -> State:
+        """A `raise` caught here did not leave the loops it was in after all."""
+        if key is None:
+            return state
+        for sid, phase, cause in state.sites:
+            if cause is not None and cause.kind == "jump" and cause.key is key:
+                state = state.set_phase(sid, phase, None)
+        return state
 
     def _leave_stream_loops(self, state: State, node: cst.CSTNode) -> State:
         """A `return`/`raise` inside loops over streams leaves those streams open."""
@@ -533,7 +543,7 @@ class FlowAnalysis:
                 match = _handler_matches(handler, tag)
                 if match == "none":
                     continue
-                entered = state.with_tag(None)
+                entered = self._forget_jump(state.with_tag(None), tag.key)
                 cause_kind = "raise" if tag.explicit else "exception"
                 for sid, _ in list(entered.open_sites()):
                     entered = entered.with_cause(sid, Cause(cause_kind, tag.node, tag.category, key=tag.key if tag.explicit else None))
@@ -598,6 +608,8 @@ class FlowAnalysis:
                     exit_ = site.kind.async_with_exit if is_async else site.kind.with_exit
                     if exit_.ends_ownership:
                         released = expr.value
+                    elif not is_async and site.kind.async_with_exit.ends_ownership:
+                        released = expr.value  # meant to be managed: LKL203 reports the `with`
                     elif exit_ == Exit.TXN_ONLY and site.with_item is None:
                         site.with_item = item  # believed to close; LKL104 if nothing else does
             return others + sid_states, released
@@ -668,22 +680,28 @@ class FlowAnalysis:
         normal = [s for s in states if s.tag is None]
         others = [s for s in states if s.tag is not None]
         site = None
-        if acquired is not None and not stores_outside and self.facts.owns:
+        if acquired is not None and not stores_outside and (self.facts.owns or acquired[1].stream):
             call, acquire, kind, awaited, entered_by = acquired
             names = [t.value for t in targets if isinstance(t, cst.Name)]
             site = self._site(call, acquire, kind, names[0] if names else None, node, awaited=awaited, with_item=entered_by)
         out = []
         alias = value.value if isinstance(value, cst.Name) else None
+        wrapped = _wrapped_names(value) if site is None and alias is None else ()
         for state in normal:
             for target in targets:
                 target_name = dotted_name(target)
                 if target_name is not None:
                     state = state.forget_flags(target_name)
+                    if target_name in self.correlated and site is None and alias is None:
+                        state = state.set_flag(target_name, not is_none(value))
                 if isinstance(target, cst.Name) and target.value not in self.globals:
                     if site is not None:
                         state = self._bind_new(state, target.value, site, node)
                     elif alias is not None and state.site_of(alias) is not None:
                         state = self._unbind(state, target.value, node).bind(target.value, state.site_of(alias))
+                    elif any(state.site_of(n) is not None for n in wrapped):
+                        inner = next(state.site_of(n) for n in wrapped if state.site_of(n) is not None)
+                        state = self._unbind(state, target.value, node).bind(target.value, inner)
                     else:
                         state = self._unbind(state, target.value, node)
                 elif isinstance(target, (cst.Tuple, cst.List)):
@@ -730,7 +748,7 @@ class FlowAnalysis:
     def _site(self, call, acquire, kind, var, statement, *, awaited=False, with_item=None) -> Site:
         site = self.sites.get(call)
         if site is None:
-            parent = call.func.value.value if isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name) else None
+            parent = _root_name(call.func.value) if isinstance(call.func, cst.Attribute) else None
             site = Site(len(self.sites), call, acquire, kind, var, statement, awaited, with_item, tuple(self.loops), parent)
             self.sites[call] = site
             self.site_facts[site.id] = SiteFacts(site)
@@ -932,8 +950,7 @@ class FlowAnalysis:
     def _hand(self, state: State, sid: int) -> State:
         if sid >= 0:
             self.site_facts[sid].handed = True
-            return state.set_phase(sid, Phase.HANDED)
-        return state
+        return state.set_phase(sid, Phase.HANDED)
 
     def _hand_off_names(self, state: State, names: Iterable[str]) -> State:
         for name in names:
@@ -1047,6 +1064,8 @@ class _ExprFacts:
                 receivers.add(node.func)
                 if isinstance(node.func, cst.Attribute):
                     receivers.add(node.func.value)
+                elif isinstance(node.func, cst.Name) and node.func.value in CONSUMING_BUILTINS:
+                    receivers.update(a.value for a in node.args)  # `next(cur)` reads it, keeps nothing
             elif isinstance(node, cst.Attribute):
                 receivers.add(node.value)
             elif isinstance(node, cst.Await):
@@ -1114,11 +1133,39 @@ def _with_parents(node: cst.With) -> set[str]:
         expr, _ = _unwrap_await(item.item)
         if isinstance(expr, cst.Name):
             names.add(expr.value)
-        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and isinstance(expr.func.value, cst.Name):
-            names.add(expr.func.value.value)
+        elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and _root_name(expr.func.value):
+            names.add(_root_name(expr.func.value))
         if item.asname is not None and isinstance(item.asname.name, cst.Name):
             names.add(item.asname.name.value)
     return names
+
+
+WRAPPER_WORDS = ("wrap", "make", "transport", "adopt")
+
+
+def _wrapped_names(value: cst.BaseExpression) -> tuple[str, ...]:
+    """`Server(loop, [sock])`, `ssl.wrap_socket(sock)`: names a wrapper object
+    built around a resource keeps. Its result holding the resource means that
+    returning or storing the wrapper hands the resource off too."""
+    expr, _ = _unwrap_await(value)
+    if not isinstance(expr, cst.Call):
+        return ()
+    callee = (dotted_name(expr.func) or "").rsplit(".", 1)[-1]
+    if not (callee[:1].isupper() or any(word in callee.lower() for word in WRAPPER_WORDS)):
+        return ()
+    names = []
+    for arg in expr.args:
+        for node in walk(arg.value):
+            if isinstance(node, cst.Name):
+                names.append(node.value)
+    return tuple(names)
+
+
+def _root_name(expr: cst.BaseExpression) -> Optional[str]:
+    """`conn` in `conn.execution_options(...).execute` or `conn.cursor()`."""
+    while isinstance(expr, (cst.Call, cst.Attribute)):
+        expr = expr.func if isinstance(expr, cst.Call) else expr.value
+    return expr.value if isinstance(expr, cst.Name) else None
 
 
 def _entered_context(call: cst.Call) -> Optional[cst.Call]:
@@ -1170,12 +1217,15 @@ def _correlated_flags(body: cst.CSTNode) -> set[str]:
     """Names tested by two or more `if`/`while` statements: only these are
     worth following per path (a flag set once and tested again)."""
     counts: dict[str, int] = {}
+    set_to_none: set[str] = set()
     for node in walk(body):
         if isinstance(node, (cst.If, cst.While)):
             name, _ = _tested_name(node.test)
             if name is not None:
                 counts[name] = counts.get(name, 0) + 1
-    return {name for name, count in counts.items() if count > 1}
+        elif isinstance(node, cst.Assign) and is_none(node.value):
+            set_to_none.update(dotted_name(t.target) or "" for t in node.targets)
+    return {name for name, count in counts.items() if count > 1 or name in set_to_none}
 
 
 _BASE_ONLY = {"CancelledError", "GeneratorExit", "KeyboardInterrupt", "SystemExit"}

@@ -633,8 +633,8 @@ SQLALCHEMY = Library(
             releases=ASYNC_CLOSE,
             async_with_exit=Exit.RELEASES,
             methods={
-                "stream": (_acq("sqlalchemy.AsyncResult", Await.AWAITABLE, stream=True, async_with_exit=Exit.CLOSES),),
-                "stream_scalars": (_acq("sqlalchemy.AsyncResult", Await.AWAITABLE, stream=True, async_with_exit=Exit.CLOSES),),
+                "stream": (_acq("sqlalchemy.AsyncResult", Await.AWAITABLE, stream=True, with_exit=Exit.NONE, async_with_exit=Exit.CLOSES),),
+                "stream_scalars": (_acq("sqlalchemy.AsyncResult", Await.AWAITABLE, stream=True, with_exit=Exit.NONE, async_with_exit=Exit.CLOSES),),
             },
         ),
         Kind(

@@ -10,7 +10,6 @@ from typing import IO, Mapping, Optional, Sequence
 from .diagnostics import Diagnostic
 from .output import SourceLines
 from .output.github import write_github
-from .output.sarif import write_sarif
 from .output.text import Printer, escape, write_concise, write_full, write_statistics, write_summary
 
 FORMATS = ("full", "concise", "json", "sarif", "github")
@@ -41,6 +40,8 @@ def report(
         report_json(diagnostics, out)
         return
     if fmt == "sarif":
+        from .output.sarif import write_sarif  # imports the rules' types (and LibCST)
+
         write_sarif(diagnostics, out, rules, version)
         return
     if fmt == "github":

@@ -315,7 +315,9 @@ class Resolver:
             return self.kind_of(expr.expression)
         if isinstance(expr, cst.Call):
             qualified_wrapper = self.qualified(expr.func)
-            if qualified_wrapper in ("asyncio.wait_for", "asyncio.shield") and expr.args:
+            if qualified_wrapper in ("asyncio.wait_for", "asyncio.shield", "contextlib.closing", "contextlib.aclosing") and expr.args:
+                return self.kind_of(expr.args[0].value)
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ("enter_context", "enter_async_context") and expr.args:
                 return self.kind_of(expr.args[0].value)
             acquire = self.acquire_of(expr)
             if acquire is not None:

@@ -47,6 +47,23 @@ class Summaries:
     def merged(self, others: Iterable[FunctionSummary]) -> "Summaries":
         return Summaries(list(self._by_name.values()) + list(others))
 
+    def usable_by(self, raw: bytes, module_name: str) -> "Summaries":
+        """The summaries a file could use: its own module's, and those of modules
+        it names along with the function (any import that resolves to them does)."""
+        found = []
+        for qualname, summary in self._by_name.items():
+            module, _, function = qualname.rpartition(".")
+            if "." in function:
+                continue
+            if module == module_name:
+                found.append(summary)
+                continue
+            # `Class.method` summaries are only used within their own module
+            head = module.rsplit(".", 1)[-1]
+            if head and _mentions(raw, head) and _mentions(raw, function.rsplit(".", 1)[-1]):
+                found.append(summary)
+        return Summaries(found)
+
     def names(self) -> set[str]:
         """The bare function names, for the prefilter of other files."""
         return {qualname.rsplit(".", 1)[-1] for qualname in self._by_name}
@@ -58,3 +75,14 @@ def _absolute(relative: str, module_name: str) -> str:
     base = package[: max(len(package) - dots, 0)]
     rest = relative[dots:]
     return ".".join(base + ([rest] if rest else []))
+
+
+def _mentions(raw: bytes, word: str) -> bool:
+    index = raw.find(word.encode())
+    while index != -1:
+        before = raw[index - 1 : index] if index else b" "
+        after = raw[index + len(word) : index + len(word) + 1]
+        if not (before.isalnum() or before == b"_") and not (after.isalnum() or after == b"_"):
+            return True
+        index = raw.find(word.encode(), index + 1)
+    return False

@@ -12,7 +12,7 @@ import libcst as cst
 
 from leaklint import messages
 from leaklint.catalogue import Await, Awaiting, Exit
-from leaklint.calls import CallFact
+from leaklint.calls import CallFact, unawaited_release_calls
 from leaklint.rulebase import FileContext, Finding, RuleInfo, context_exit
 
 LKL201 = RuleInfo("LKL201", "unawaited-release", "A release or close coroutine is called without `await`.", "safe")
@@ -31,7 +31,7 @@ class AsyncRules:
             for fact in scope.calls:
                 finding = (
                     _unawaited_release(context, fact)
-                    or _unawaited_acquire(context, fact)
+                    or _unawaited_acquire(context, fact, scope)
                     or _sync_with(context, fact, context.resolver(function))
                 )
                 if finding is None and scope.is_async:
@@ -53,15 +53,11 @@ class AsyncRules:
         for flow in ([facts.module_level] if facts.module_level else []) + facts.functions:
             scope = facts.calls.get(flow.function)
             by_node = scope.by_node() if scope else {}
-            for kind_, call, data in flow.events:
-                if kind_ != "release" or call in flagged:
-                    continue
-                release, site = data["release"], data["site"]
-                if release.awaiting == Awaiting.MIRROR and site.awaited:
-                    fact = by_node.get(call)
-                    if fact is not None and not fact.awaited and not fact.returned:
-                        flagged.add(call)
-                        yield _unawaited_release_finding(context, fact, "connection", "returned to the pool", flow.function)
+            for call, site in unawaited_release_calls(flow.events, scope).items():
+                if call not in flagged:
+                    flagged.add(call)
+                    released = "returned to the pool" if site.acquire.returned_by else "closed"
+                    yield _unawaited_release_finding(context, by_node[call], site.kind.label, released, flow.function)
 
 
 def _only_async_with(sync_exit: Exit, async_exit: Exit) -> bool:
@@ -91,12 +87,14 @@ def _unawaited_release_finding(context, fact, label, released, function) -> Find
     return Finding("LKL201", fact.call, message, function=function)
 
 
-def _unawaited_acquire(context: FileContext, fact: CallFact) -> Optional[Finding]:
+def _unawaited_acquire(context: FileContext, fact: CallFact, scope) -> Optional[Finding]:
     acquire = fact.acquire
-    if acquire is None or acquire.awaiting not in (Await.COROUTINE, Await.AWAITABLE):
-        return None
+    if acquire is None or acquire.awaiting not in (Await.COROUTINE, Await.AWAITABLE) or not scope.is_async:
+        return None  # outside `async def` the awaitable can only be meant for a caller
     if fact.awaited or fact.returned or fact.context is not None or fact.used not in ("assigned", "statement", "chained"):
         return None
+    if fact.target is not None and fact.target in scope.returned_names:
+        return None  # handed to the caller through a name
     kind = context.catalogue.kind(acquire.kind)
     call = context.call_text_full(fact.call)
     if acquire.awaiting == Await.AWAITABLE and context_exit(acquire, kind, True).ends_ownership:

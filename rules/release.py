@@ -12,6 +12,7 @@ from typing import Iterable, Iterator, Optional
 import libcst as cst
 
 from leaklint import messages
+from leaklint.calls import unawaited_release_calls
 from leaklint.catalogue import Awaiting, Exit
 from leaklint.flow import Category, Cause, FunctionFacts, Leak, SiteFacts
 from leaklint.rulebase import FileContext, Finding, RuleInfo, context_exit, release_word
@@ -38,8 +39,10 @@ class ReleaseRules:
         if function.owns:
             for discard in function.discards:
                 yield describe.discard(discard)
+        # an unawaited release is LKL201's defect, not also LKL101/LKL102's
+        unawaited = {id(site) for site in unawaited_release_calls(function.events, context.facts.calls.get(function.function)).values()}
         for site in function.sites:
-            if site.site.acquire.stream:
+            if site.site.acquire.stream or id(site.site) in unawaited:
                 continue  # streams are judged by LKL301/LKL302 only
             if function.owns:
                 yield from _classify(site, describe)

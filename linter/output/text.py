@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import IO, Iterable, Mapping, Optional, Sequence
 
-from rich.cells import cell_len
-
 from ..diagnostics import Diagnostic
 from . import SourceLines, fix_help, fix_safety
 
@@ -66,6 +64,8 @@ def _display(text: str) -> str:
 
 def _marker(source: str, start: int, end: Optional[int]) -> tuple[int, int]:
     """(offset, width) in terminal cells of characters [start, end) of `source` (0-based)."""
+    from rich.cells import cell_len  # here: plain output without a finding does not need rich
+
     start = max(0, min(start, len(source)))
     last = max(len(source.rstrip()), start + 1)
     end = max(start + 1, min(last if end is None else end, last))
