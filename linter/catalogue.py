@@ -232,8 +232,10 @@ class Catalogue:
             parts.append(
                 (
                     roots,
-                    rf"^[ \t]*(?:from[ \t]+(?:{alternatives})\b"
-                    rf"|import[ \t]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t]*)*(?:{alternatives})\b)",
+                    # not anchored at the line start: `x; import psycopg2`, `try: import psycopg2`,
+                    # a backslash continuation; a mention in prose only costs a parse
+                    rf"\b(?:from[ \t\\\r\n]+(?:{alternatives})\b"
+                    rf"|import[ \t\\\r\n]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t\\\r\n]*)*(?:{alternatives})\b)",
                 )
             )
         for rule in self.heuristics:
