@@ -3,10 +3,15 @@
 helper is a release for its callers)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional
 
 from .catalogue import Acquire
+
+
+# import statements, a parenthesised `from x import (...)` spanning lines included
+IMPORTS = re.compile(rb"\b(?:from[ \t\\]+[\w.]+[ \t\\]+import[ \t\\]*\([^)]*\)|from[ \t\\]+[^\n;]*|import[ \t\\]+[^\n;]*)")
 
 
 @dataclass(frozen=True)
@@ -19,6 +24,7 @@ class FunctionSummary:
 class Summaries:
     def __init__(self, entries: Iterable[FunctionSummary] = ()) -> None:
         self._by_name: dict[str, FunctionSummary] = {s.qualname: s for s in entries}
+        self._words: Optional["re.Pattern[bytes]"] = None
 
     def __len__(self) -> int:
         return len(self._by_name)
@@ -50,19 +56,33 @@ class Summaries:
     def usable_by(self, raw: bytes, module_name: str) -> "Summaries":
         """The summaries a file could use: its own module's, and those of modules
         it names along with the function (any import that resolves to them does)."""
+        if not self._by_name:
+            return self
+        mentioned = self._mentioned_words(raw)
+        imported = self._mentioned_words(b"\n".join(IMPORTS.findall(raw))) if mentioned else set()
         found = []
         for qualname, summary in self._by_name.items():
             module, _, function = qualname.rpartition(".")
-            if "." in function:
-                continue
             if module == module_name:
                 found.append(summary)
-                continue
-            # `Class.method` summaries are only used within their own module
-            head = module.rsplit(".", 1)[-1]
-            if head and _mentions(raw, head) and _mentions(raw, function.rsplit(".", 1)[-1]):
-                found.append(summary)
+            elif module.rsplit(".", 1)[-1] in imported and function in mentioned:
+                found.append(summary)  # `Class.method` summaries stay within their module
         return Summaries(found)
+
+    def _mentioned_words(self, raw: bytes) -> set[str]:
+        """Which module heads and function names occur in `raw`: one regex pass."""
+        if self._words is None:
+            words = set()
+            for qualname in self._by_name:
+                module, _, function = qualname.rpartition(".")
+                words.add(function)
+                words.add(module.rsplit(".", 1)[-1])
+            words.discard("")
+            alternatives = b"|".join(re.escape(w.encode()) for w in sorted(words, key=len, reverse=True))
+            self._words = re.compile(rb"\b(?:" + alternatives + rb")\b") if words else None
+        if self._words is None:
+            return set()
+        return {m.decode() for m in set(self._words.findall(raw))}
 
     def names(self) -> set[str]:
         """The bare function names, for the prefilter of other files."""
@@ -76,13 +96,3 @@ def _absolute(relative: str, module_name: str) -> str:
     rest = relative[dots:]
     return ".".join(base + ([rest] if rest else []))
 
-
-def _mentions(raw: bytes, word: str) -> bool:
-    index = raw.find(word.encode())
-    while index != -1:
-        before = raw[index - 1 : index] if index else b" "
-        after = raw[index + len(word) : index + len(word) + 1]
-        if not (before.isalnum() or before == b"_") and not (after.isalnum() or after == b"_"):
-            return True
-        index = raw.find(word.encode(), index + 1)
-    return False
