@@ -225,8 +225,7 @@ def _lint(files: list[str], settings: dict, args: argparse.Namespace) -> RunResu
             return linter.lint_files(files)
         import inspect
 
-        from . import runner
-
+        runner = importlib.import_module("leaklint.runner")
         linter = Linter(**settings)
         options = dict(jobs=args.jobs, cache_dir=args.cache_dir, use_cache=not args.no_cache)
         if bar is not None and "progress" in inspect.signature(runner.lint_paths).parameters:
@@ -281,7 +280,8 @@ class _Filters:
             except UnreadableSource:
                 out.extend(found)
                 continue
-            if not found and not suppressions.might_have_directives(source.raw):
+            if not suppressions.might_have_directives(source.raw):
+                out.extend(found)  # no directive word at all: nothing to tokenize
                 continue
             parsed = suppressions.parse(source.text)
             used: set = set()
@@ -373,8 +373,7 @@ def _rule_table(args: argparse.Namespace) -> Mapping:
     """`rule_table()`, or on a cached run its codes from the cache: the rules
     import LibCST, which a fully cached run does not need otherwise."""
     if not args.no_cache and importlib.util.find_spec("leaklint.runner") is not None:
-        from . import runner
-
+        runner = importlib.import_module("leaklint.runner")
         cached = getattr(runner, "cached_rule_codes", None)
         codes = cached(args.cache_dir) if cached is not None else None
         if codes:

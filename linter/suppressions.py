@@ -81,8 +81,12 @@ class Suppressions:
         return self.find(line, code) is not None
 
 
+_DIRECTIVE_WORD = re.compile(rb"noqa|leaklint", re.IGNORECASE)
+
+
 def might_have_directives(raw: bytes) -> bool:
-    return any(word in raw for word in WORDS)
+    """Cheap check before tokenizing: directives are matched case-insensitively."""
+    return _DIRECTIVE_WORD.search(raw) is not None
 
 
 def parse(text: str) -> Suppressions:

@@ -1,0 +1,518 @@
+"""Linting a set of files: the engine's summary passes, run in worker
+processes and around the result cache.
+
+The passes are the ones of `Linter.lint_files`: the first lints every file
+without project summaries; then, at most `MAX_SUMMARY_PASSES` times and
+while anything changes, each file that could use summaries it was not yet
+linted with (`Linter.summaries_for`) is linted again with them. Only the
+linting of single files is spread over the workers; the passes, the
+summaries and the order of the results stay in this process, so the result
+is the one a serial run gives, in the order of `paths`.
+
+Each file's result is cached (see `leaklint.cache`): a first-pass result by
+the file's content; in a later pass, which summaries it could use by its
+content and a digest of all the summaries in force, and its result by its
+content and a digest of the summaries it used. A fully cached run reads
+and hashes the files and never imports LibCST.
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import sys
+from typing import Callable, Iterable, Optional, Sequence
+
+from . import cache as result_cache
+from .catalogue import Catalogue, default_catalogue
+from .diagnostics import Diagnostic
+from .engine import MAX_SUMMARY_PASSES, FileResult, Linter, RunResult, module_name_for
+from .selection import Selection
+from .summaries import FunctionSummary, Summaries
+
+Progress = Callable[[int, int], object]  # (files done, files in all), after each file of the first pass
+
+MIN_FILES_FOR_WORKERS = 2  # one file is linted in this process: starting workers costs more
+MAX_CHUNK = 32  # files per task sent to a worker
+CHUNKS_PER_WORKER = 16  # about as many bytes in each chunk: a worker that gets big files gets fewer
+
+
+def lint_paths(
+    paths: Sequence[str],
+    linter: Linter,
+    *,
+    jobs: Optional[int] = None,
+    cache_dir: Optional[str] = None,
+    use_cache: bool = True,
+    progress: Optional[Progress] = None,
+) -> RunResult:
+    """Lint `paths` as `linter.lint_files(paths)` would, with `jobs` worker
+    processes (None or less than 1: one per CPU; 1: in this process) and the
+    cache in `cache_dir` (default `.leaklint_cache`) unless `use_cache` is false."""
+    paths = list(paths)
+    store = _open_cache(linter, cache_dir) if use_cache else None
+    workers = _Workers(linter, _job_count(jobs))
+    try:
+        results = _Passes(paths, linter, store, workers, progress).run()
+    finally:
+        workers.close()
+    if store is not None:
+        store.save(_rule_codes(linter, store))
+    return RunResult(files=results)
+
+
+def cached_rule_codes(cache_dir: Optional[str] = None) -> Optional[tuple[str, ...]]:
+    """The rule codes recorded by a cache that this code wrote, if any: the
+    command line uses them instead of importing the rules (and LibCST)."""
+    return result_cache.cached_rule_codes(cache_dir)
+
+
+def _job_count(jobs: Optional[int]) -> int:
+    if jobs is not None and jobs >= 1:
+        return jobs
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # the CPUs this process may use
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+# -- the passes -------------------------------------------------------------------------------------
+
+
+class _Passes:
+    """`Linter.lint_files`, with each file's result taken from the cache or
+    computed by the workers. Keep the two in step."""
+
+    def __init__(self, paths, linter, store, workers, progress) -> None:
+        self.paths: list[str] = paths
+        self.linter: Linter = linter
+        self.store: Optional[result_cache.ResultCache] = store
+        self.workers: _Workers = workers
+        self.progress = progress
+        self.keys: list[Optional[str]] = [None] * len(paths)  # cache keys of the files with a valid entry
+        self.canonical = _Canonical()
+
+    def run(self) -> list[FileResult]:
+        results = self.first_pass()
+        applied: list[tuple] = [()] * len(self.paths)  # the summaries each file was last linted with
+        for _ in range(MAX_SUMMARY_PASSES):  # a factory of a factory needs another pass
+            exported = self.canonical.ordered({s for r in results for s in r.summaries})
+            if not exported:
+                break
+            if not self.later_pass(results, applied, exported):
+                break
+        return results
+
+    def first_pass(self) -> list[FileResult]:
+        total = len(self.paths)
+        results: list = [None] * total
+        raws: dict[int, bytes] = {}
+        found: dict[int, tuple[str, str]] = {}  # index -> (key, module) of the files read here
+        todo: list[tuple[int, tuple]] = []
+        done = 0
+        for index, path in enumerate(self.paths):
+            if self.store is not None:
+                raw = _read(path)
+                if raw is not None:
+                    key, module = os.path.abspath(path), module_name_for(path)
+                    entry = self.store.lookup(key, path, module, result_cache.content_hash(raw))
+                    result = _unpack(path, entry[3]) if entry is not None else None
+                    if result is not None:
+                        results[index] = result
+                        self.keys[index] = key
+                        done += 1
+                        self._advance(done, total)
+                        continue
+                    raws[index] = raw
+                    found[index] = (key, module)
+            todo.append((index, ()))
+        for index, result, content in self.workers.lint(self.paths, todo, raws, self.store is not None):
+            results[index] = result
+            done += 1
+            self._advance(done, total)
+            if index in found and content is not None and _cacheable(result):
+                key, module = found[index]
+                self.store.store_first(key, self.paths[index], module, content, _pack(result))
+                self.keys[index] = key
+        return results
+
+    def later_pass(self, results: list[FileResult], applied: list[tuple], exported: tuple) -> bool:
+        """Lint again the files that could use summaries they were not linted
+        with; False if there were none."""
+        usable_by = self.usable(results, exported)
+        changed = False
+        todo: list[tuple[int, tuple]] = []
+        result_keys: dict[int, tuple] = {}
+        for index, path in enumerate(self.paths):
+            usable = usable_by.get(index)
+            if not usable or usable == applied[index]:
+                continue
+            applied[index] = usable
+            changed = True
+            result_key = self._use(("result", self.canonical.digest(usable)))
+            stored = self._stored(index, result_key)
+            cached = _unpack(path, stored) if stored is not None else None
+            if cached is not None:
+                results[index] = cached
+                continue
+            result_keys[index] = result_key
+            todo.append((index, usable))
+        for index, result, _ in self.workers.lint(self.paths, todo, {}, False):
+            results[index] = result
+            if _cacheable(result):
+                self._store(index, result_keys[index], _pack(result))
+        return changed
+
+    def usable(self, results: list[FileResult], exported: tuple) -> dict[int, tuple]:
+        """`Linter.summaries_for` of each file that was not skipped, in a fixed
+        order; cached by the summaries in force, computed by the workers."""
+        exported_key = self._use(("usable", self.canonical.digest(exported)))
+        found: dict[int, tuple] = {}
+        todo: list[int] = []
+        for index, result in enumerate(results):
+            if result.skipped is not None:
+                continue
+            stored = self._stored(index, exported_key)
+            if isinstance(stored, tuple) and all(isinstance(s, FunctionSummary) for s in stored):
+                found[index] = stored
+            else:
+                todo.append(index)
+        for index, usable in self.workers.usable(self.paths, todo, exported):
+            found[index] = usable
+            self._store(index, exported_key, usable)
+        return found
+
+    def _use(self, key: tuple) -> Optional[tuple]:
+        if self.store is None:
+            return None
+        self.store.use(key)
+        return key
+
+    def _stored(self, index: int, key: Optional[tuple]) -> object:
+        if key is None or self.keys[index] is None:
+            return None
+        entry = self.store.lookup_key(self.keys[index])
+        return entry[4].get(key) if entry is not None else None
+
+    def _store(self, index: int, key: Optional[tuple], value: object) -> None:
+        if key is not None and self.keys[index] is not None:
+            self.store.store_later(self.keys[index], key, value)
+
+    def _advance(self, done: int, total: int) -> None:
+        if self.progress is not None:
+            self.progress(done, total)
+
+
+class _Canonical:
+    """The canonical text of each summary (`leaklint.cache.canonical`), worked
+    out once: summaries are sorted and digested in every pass."""
+
+    def __init__(self) -> None:
+        self._known: dict[FunctionSummary, str] = {}
+
+    def __call__(self, summary: FunctionSummary) -> str:
+        text = self._known.get(summary)
+        if text is None:
+            text = self._known[summary] = repr(result_cache.canonical(summary))
+        return text
+
+    def ordered(self, summaries: Iterable[FunctionSummary]) -> tuple[FunctionSummary, ...]:
+        """One order in every process (a set's order depends on string hashing):
+        `Summaries` keeps the last of two summaries with the same name."""
+        return tuple(sorted(summaries, key=self))
+
+    def digest(self, ordered: Sequence[FunctionSummary]) -> str:
+        return result_cache.digest_text("\n".join(map(self, ordered)))
+
+
+def _read(path: str) -> Optional[bytes]:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read()
+    except OSError:
+        return None  # the engine reports it; nothing to cache
+
+
+# -- results in the cache -----------------------------------------------------------------------------
+
+_STORED_FIELDS = tuple(f.name for f in dataclasses.fields(FileResult) if f.name not in ("path", "errors"))
+
+
+def _cacheable(result: FileResult) -> bool:
+    """Internal errors are not cached: the next run shows (and retries) them."""
+    return not result.errors
+
+
+def _pack(result: FileResult) -> dict:
+    return {name: getattr(result, name) for name in _STORED_FIELDS}
+
+
+def _unpack(path: str, stored: object) -> Optional[FileResult]:
+    """The cached result, or None if the entry does not hold a valid one."""
+    if not isinstance(stored, dict) or set(stored) != set(_STORED_FIELDS):
+        return None
+    diagnostics, summaries = stored.get("diagnostics"), stored.get("summaries")
+    if not isinstance(diagnostics, list) or not all(isinstance(d, Diagnostic) for d in diagnostics):
+        return None
+    if not isinstance(summaries, list) or not all(isinstance(s, FunctionSummary) for s in summaries):
+        return None
+    try:
+        return FileResult(path=path, **{name: _copy(value) for name, value in stored.items()})
+    except TypeError:
+        return None
+
+
+def _copy(value: object) -> object:
+    return list(value) if isinstance(value, list) else value
+
+
+def _open_cache(linter: Linter, cache_dir: Optional[str]) -> Optional[result_cache.ResultCache]:
+    try:
+        key = result_cache.digest(
+            (
+                f"{type(linter).__module__}.{type(linter).__qualname__}",
+                linter.selection,
+                _catalogue_part(linter.catalogue),
+                tuple(linter.configured),
+            )
+        )
+    except result_cache.Uncacheable:
+        return None
+    return result_cache.ResultCache(cache_dir, key)
+
+
+def _catalogue_part(catalogue: Catalogue) -> object:
+    """The additions to the default catalogue (the default one is code, in the
+    cache's fingerprint); the whole catalogue when it is another one."""
+    additions = _additions(catalogue)
+    if additions is not None:
+        return ("default+", additions)
+    return ("catalogue", catalogue.libraries, catalogue.heuristics)
+
+
+def _additions(catalogue: Catalogue) -> Optional[tuple]:
+    """The libraries added to the default catalogue; None if it is not built on it."""
+    default = default_catalogue()
+    if catalogue is default:
+        return ()
+    base = default.libraries
+    if (
+        catalogue.heuristics == default.heuristics
+        and len(catalogue.libraries) >= len(base)
+        and all(a is b for a, b in zip(catalogue.libraries, base))
+    ):
+        return catalogue.libraries[len(base) :]
+    return None
+
+
+def _rule_codes(linter: Linter, store: result_cache.ResultCache) -> Optional[tuple[str, ...]]:
+    """The rule codes for the cache's header, when it does not hold them yet
+    (the rules import LibCST, so this costs time only once)."""
+    if store.rule_codes is not None:
+        return None
+    try:
+        return tuple(linter.rules)
+    except Exception:
+        return None
+
+
+# -- workers ------------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class _LinterSpec:
+    """What a worker needs to build the parent's linter (picklable)."""
+
+    selection: Selection
+    additions: Optional[tuple]  # None: `catalogue` is used instead
+    catalogue: Optional[Catalogue]
+    configured: tuple[FunctionSummary, ...]
+
+    @classmethod
+    def of(cls, linter: Linter) -> Optional["_LinterSpec"]:
+        if type(linter) is not Linter:  # a subclass may lint differently: keep it in this process
+            return None
+        additions = _additions(linter.catalogue)
+        catalogue = None if additions is not None else linter.catalogue
+        return cls(linter.selection, additions, catalogue, tuple(linter.configured))
+
+    def build(self) -> Linter:
+        catalogue = self.catalogue
+        if catalogue is None:
+            catalogue = default_catalogue()
+            if self.additions:
+                catalogue = catalogue.with_additions(self.additions)
+        return Linter(catalogue=catalogue, selection=self.selection, summaries=self.configured)
+
+
+_WORKER_LINTER: Optional[Linter] = None  # the linter of a worker process
+
+
+def _start_worker(spec: _LinterSpec, recursion_limit: int) -> None:
+    global _WORKER_LINTER
+    sys.setrecursionlimit(recursion_limit)
+    _WORKER_LINTER = spec.build()
+
+
+def _lint_chunk(tasks: list[tuple[int, str, tuple]], want_hash: bool) -> list[tuple]:
+    """In a worker: (index, result, content hash) of each (index, path, summaries)."""
+    assert _WORKER_LINTER is not None
+    return _lint_all(_WORKER_LINTER, tasks, {}, want_hash)
+
+
+def _usable_chunk(tasks: list[tuple[int, str]], exported: tuple) -> list[tuple]:
+    """In a worker: (index, usable summaries) of each (index, path)."""
+    assert _WORKER_LINTER is not None
+    return _usable_all(_WORKER_LINTER, tasks, exported)
+
+
+def _lint_all(linter: Linter, tasks: list, raws: dict, want_hash: bool) -> list[tuple]:
+    return [(index,) + _lint_one(linter, path, Summaries(summaries), raws.get(index), want_hash) for index, path, summaries in tasks]
+
+
+def _usable_all(linter: Linter, tasks: list, exported: tuple) -> list[tuple]:
+    summaries = Summaries(exported)
+    canonical = _Canonical()
+    return [(index, canonical.ordered(linter.summaries_for(path, summaries))) for index, path in tasks]
+
+
+def _lint_one(linter: Linter, path: str, summaries: Summaries, raw: Optional[bytes], want_hash: bool) -> tuple:
+    """(result, content hash or None) of one file."""
+    if raw is None:
+        raw = _read(path)
+        if raw is None:
+            return linter.lint_file(path, summaries), None  # the engine says why it cannot be read
+    result = linter.lint_file(path, summaries, raw=raw)
+    return result, (result_cache.content_hash(raw) if want_hash else None)
+
+
+class _Workers:
+    """A process pool, started the first time there is enough to do."""
+
+    def __init__(self, linter: Linter, jobs: int) -> None:
+        self.linter = linter
+        self.jobs = jobs
+        self.spec = _LinterSpec.of(linter) if jobs > 1 else None
+        self.pool = None
+
+    def lint(
+        self, paths: Sequence[str], tasks: list[tuple[int, tuple]], raws: dict, want_hash: bool
+    ) -> Iterable[tuple[int, FileResult, Optional[bytes]]]:
+        """(index, result, content hash) for each (index, summaries), in no particular order."""
+        work = [(index, paths[index], summaries) for index, summaries in tasks]
+        sizes = [_size(paths[index], raws.get(index)) for index, _ in tasks]
+        return self._run(_lint_chunk, (want_hash,), work, sizes, lambda rest: _lint_all(self.linter, rest, raws, want_hash))
+
+    def usable(self, paths: Sequence[str], indices: list[int], exported: tuple) -> Iterable[tuple[int, tuple]]:
+        """(index, the summaries of `exported` it could use) for each index, in no particular order."""
+        work = [(index, paths[index]) for index in indices]
+        sizes = [_size(paths[index], None) for index in indices]
+        return self._run(_usable_chunk, (exported,), work, sizes, lambda rest: _usable_all(self.linter, rest, exported))
+
+    def _run(self, function: Callable, arguments: tuple, work: list, sizes: list[int], here: Callable) -> Iterable[tuple]:
+        if not work:
+            return
+        remaining = work
+        if self.spec is not None and (self.pool is not None or len(work) >= MIN_FILES_FOR_WORKERS):
+            remaining = yield from self._in_workers(function, arguments, work, sizes)
+        for item in remaining:  # one at a time, so that results come as they are done
+            yield from here([item])
+
+    def _in_workers(self, function: Callable, arguments: tuple, work: list, sizes: list[int]):
+        """Yields results from the workers; returns the work it could not do
+        there (the workers could not start, or one died)."""
+        from concurrent.futures import CancelledError, as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        pool = self._pool(len(work))
+        if pool is None:
+            return work
+        pending = {}
+        try:
+            for chunk in _chunks(work, sizes, self.jobs):
+                pending[pool.submit(function, chunk, *arguments)] = chunk
+        except (BrokenProcessPool, RuntimeError, OSError):
+            self._broken()
+        submitted = {id(item) for chunk in pending.values() for item in chunk}
+        failed = [item for item in work if id(item) not in submitted]
+        for future in as_completed(pending):
+            try:
+                answers = future.result()
+            except (BrokenProcessPool, CancelledError):
+                self._broken()
+                failed.extend(pending[future])
+                continue
+            yield from answers
+        return failed
+
+    def _pool(self, tasks: int):
+        if self.pool is None and self.spec is not None:
+            try:
+                import pickle
+                from concurrent.futures import ProcessPoolExecutor
+
+                context = _context()
+                if context.get_start_method() != "fork":
+                    pickle.dumps(self.spec)  # everything must reach the workers
+                self.pool = ProcessPoolExecutor(
+                    max_workers=max(1, min(self.jobs, tasks)),
+                    mp_context=context,
+                    initializer=_start_worker,
+                    initargs=(self.spec, sys.getrecursionlimit()),
+                )
+            except Exception:  # no processes here (a sandbox, an unpicklable catalogue): lint in this process
+                self.spec = None
+                self.pool = None
+        return self.pool
+
+    def _broken(self) -> None:
+        """A worker died: the rest is linted in this process."""
+        self.spec = None
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.pool = None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
+def _context():
+    """fork where it is safe (Linux, no other threads): workers start at once
+    and share what this process has loaded; spawn elsewhere."""
+    import multiprocessing
+    import threading
+
+    if sys.platform.startswith("linux") and threading.active_count() == 1:
+        try:
+            return multiprocessing.get_context("fork")
+        except ValueError:
+            pass
+    return multiprocessing.get_context("spawn")
+
+
+def _chunks(tasks: list, sizes: list[int], jobs: int) -> list[list]:
+    """The tasks in chunks of about the same size, the largest files first, so
+    that no worker is left with a big file at the end while the others wait."""
+    target = max(1, sum(sizes) // (jobs * CHUNKS_PER_WORKER))
+    chunks: list[list] = []
+    chunk: list = []
+    weight = 0
+    for size, task in sorted(zip(sizes, tasks), key=lambda pair: -pair[0]):
+        chunk.append(task)
+        weight += size
+        if weight >= target or len(chunk) >= MAX_CHUNK:
+            chunks.append(chunk)
+            chunk, weight = [], 0
+    if chunk:
+        chunks.append(chunk)
+    return chunks
+
+
+def _size(path: str, raw: Optional[bytes]) -> int:
+    if raw is not None:
+        return len(raw)
+    try:
+        return os.stat(path).st_size
+    except OSError:
+        return 0
