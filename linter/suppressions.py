@@ -27,7 +27,6 @@ UNUSED_NAME = "unused-suppression"
 NOQA = re.compile(r"#\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 LEAKLINT = re.compile(r"#\s*leaklint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 CODE_SPLIT = re.compile(r"[,\s]+")
-WORDS = (b"noqa", b"NOQA", b"leaklint")
 
 
 @dataclass(frozen=True)
