@@ -242,9 +242,11 @@ class Catalogue:
             method = re.escape(rule.method)
             if rule.receiver_contains:
                 receiver = "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in rule.receiver_contains)
-                parts.append(((rule.method,), rf"{receiver}\w*[ \t]*\.[ \t]*{method}[ \t]*\("))
+                # `pool.acquire(`, `pools[0].acquire(`, `get_pool().acquire(`: the
+                # resolver looks at the receiver's last name, so allow anything short between
+                parts.append(((rule.method,), rf"{receiver}[^\n]{{0,120}}?\.[\s\\]*{method}[\s\\]*\("))
             else:
-                parts.append(((rule.method,), rf"\.[ \t]*{method}[ \t]*\("))
+                parts.append(((rule.method,), rf"\.[\s\\]*{method}[\s\\]*\("))
         return tuple(parts)
 
     def with_additions(self, libraries: Iterable[Library]) -> "Catalogue":

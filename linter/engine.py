@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import os
+import reprlib
+import sys
 import traceback
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -113,7 +115,8 @@ class Linter:
         try:
             module = cst.parse_module(source.text)
         except cst.ParserSyntaxError as error:
-            self._parse_error(result, source, error)
+            if self.selection.enabled("LKL000"):
+                self._parse_error(result, source, error)
             return result
         except RecursionError:
             result.skipped = "too deeply nested to parse"
@@ -125,7 +128,7 @@ class Linter:
             result.skipped = "too deeply nested to analyse"
             return result
         except Exception:  # an engine bug must not stop the run
-            result.errors.append(InternalError(path, "engine", traceback.format_exc(limit=8)))
+            result.errors.append(InternalError(path, "engine", describe_error()))
             return result
         result.summaries = facts.summaries
         context = FileContext(module, facts, Positions(module))
@@ -160,7 +163,7 @@ class Linter:
                 findings = list(family.check(context))
             except Exception:
                 codes = ",".join(r.code for r in family.rules)
-                result.errors.append(InternalError(result.path, codes, traceback.format_exc(limit=8)))
+                result.errors.append(InternalError(result.path, codes, describe_error()))
                 continue
             out.extend(f for f in findings if self.selection.enabled(f.code))
         return out
@@ -207,9 +210,7 @@ class Linter:
             help=finding.help,
         )
 
-    def _parse_error(self, result: FileResult, source: Source, error: cst.ParserSyntaxError) -> None:
-        if not self.selection.enabled("LKL000"):
-            return
+    def _parse_error(self, result: FileResult, source: Source, error) -> None:
         line, column, reason = error.raw_line, error.raw_column + 1, error.message
         try:
             compile(source.text, result.path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
@@ -219,6 +220,9 @@ class Linter:
             reason = syntax_error.msg
         except (ValueError, RecursionError, MemoryError):
             pass
+        else:  # valid Python that LibCST cannot read: not the user's error
+            result.skipped = f"LibCST cannot parse this valid file (line {line}: {reason})"
+            return
         from leaklint import messages
 
         rule = self.rules["LKL000"]
@@ -275,6 +279,18 @@ class Linter:
         module_name = module_name_for(path)
         usable = summaries.usable_by(raw, module_name).items().values()
         return frozenset(s for s in usable if s.qualname.rpartition(".")[0] != module_name)
+
+
+def describe_error() -> str:
+    """The current exception for a bug report. Never the repr of a whole CST
+    node (a deep tree's repr takes minutes): the message is cut short."""
+    kind, value, tb = sys.exc_info()
+    frames = "".join(traceback.format_tb(tb, limit=-8))
+    try:
+        message = reprlib.repr(value.args[0]) if value is not None and value.args else ""
+    except Exception:  # a repr that fails is no reason to fail here
+        message = "?"
+    return f"Traceback (most recent call last):\n{frames}{kind.__name__ if kind else 'Error'}: {message}"
 
 
 def _calls_any(module: cst.Module, names: set[str]) -> bool:

@@ -36,11 +36,62 @@ class Positions:
 
     def span(self, node: cst.CSTNode) -> Span:
         if self._spans is None:
-            self._spans = self._compute()
+            try:
+                self._spans = self._compute()
+            except (RecursionError, KeyError):  # codegen recursed too deep (a KeyError while unwinding)
+                self._spans = _with_deep_stack(self._compute) or {}
         found = self._spans.get(node)
         if found is None:
-            return (1, 1, 1, 1)
+            return self._by_text(node)
         return (found.start.line, found.start.column + 1, found.end.line, found.end.column + 1)
 
     def line(self, node: cst.CSTNode) -> int:
         return self.span(node)[0]
+
+    def _by_text(self, node: cst.CSTNode) -> Span:
+        """Where the node's own code first occurs in the module's code: used only
+        when positions could not be computed for the whole module."""
+        try:
+            text = self._module.code_for_node(node).strip()
+            code = self._module.code
+        except RecursionError:
+            return (1, 1, 1, 1)
+        index = code.find(text) if text else -1
+        if index < 0:
+            return (1, 1, 1, 1)
+        line = code.count("\n", 0, index) + 1
+        column = index - (code.rfind("\n", 0, index) + 1) + 1
+        return (line, column, line, column)
+
+
+DEEP_STACK_BYTES = 512 * 1024 * 1024
+DEEP_RECURSION_LIMIT = 200_000
+
+
+def _with_deep_stack(function):
+    """Run `function` in a thread with a large C stack and a high recursion
+    limit; None if even that is not enough."""
+    import sys
+    import threading
+
+    outcome: list = []
+
+    def run() -> None:
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(DEEP_RECURSION_LIMIT)
+        try:
+            outcome.append(function())
+        except (RecursionError, KeyError, MemoryError):
+            pass
+        finally:
+            sys.setrecursionlimit(limit)
+
+    previous = threading.stack_size()
+    try:
+        threading.stack_size(DEEP_STACK_BYTES)
+        worker = threading.Thread(target=run, name="leaklint-positions")
+        worker.start()
+    finally:
+        threading.stack_size(previous)
+    worker.join()
+    return outcome[0] if outcome else None

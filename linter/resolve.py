@@ -237,8 +237,14 @@ class Resolver:
         if values and len(values) == 1:  # `connect = sqlite3.connect`
             value = values[0]
             if isinstance(value, (cst.Name, cst.Attribute)) and dotted_name(value) != name:
-                outer = Resolver(self.catalogue, self.index, self.summaries, None, self.index.bindings)
-                return outer.qualified(value)
+                outer = self._module_resolver()
+                if name in outer._resolving:
+                    return None  # `connect = connect`
+                outer._resolving.add(name)
+                try:
+                    return outer.qualified(value)
+                finally:
+                    outer._resolving.discard(name)
         return None
 
     # -- calls -------------------------------------------------------------
@@ -360,12 +366,17 @@ class Resolver:
             return self.kind_of_annotation(annotation) if annotation is not None else None
         if name in self.index.bindings.imports:
             return None  # what an imported name holds is not known here
-        outer = Resolver(self.catalogue, self.index, self.summaries, None, self.index.bindings)
-        found = outer._kind_of_values(self.index.bindings.values.get(name, []))
+        outer = self._module_resolver()
+        if outer is not self:
+            found = outer._kind_of_name(name)  # one resolver, one recursion guard: `x = x`
+            if found is not None:
+                return found
+            return None
+        found = self._kind_of_values(self.index.bindings.values.get(name, []))
         if found is not None:
             return found
         if name in self.index.bindings.annotations:
-            return outer.kind_of_annotation(self.index.bindings.annotations[name])
+            return self.kind_of_annotation(self.index.bindings.annotations[name])
         return None
 
     def _kind_of_values(self, values: list[cst.BaseExpression]) -> Optional[str]:
@@ -381,11 +392,28 @@ class Resolver:
             return OTHER
         return None
 
-    def _kind_of_attribute(self, cls: ClassInfo, attribute: str) -> Optional[str]:
-        found = self._kind_of_values(cls.attributes.get(attribute, []))
-        if found is None and attribute in cls.annotations:
-            found = self.kind_of_annotation(cls.annotations[attribute])
+    def _module_resolver(self) -> "Resolver":
+        """The module scope's resolver, shared so that its recursion guard holds."""
+        if self.function is None and self.local is self.index.bindings:
+            return self
+        found = getattr(self.index, "_module_resolver", None)
+        if found is None or found.summaries is not self.summaries:
+            found = Resolver(self.catalogue, self.index, self.summaries, None, self.index.bindings)
+            self.index._module_resolver = found
         return found
+
+    def _kind_of_attribute(self, cls: ClassInfo, attribute: str) -> Optional[str]:
+        key = f"self.{attribute}"
+        if key in self._resolving:
+            return None  # `self.conn = self.conn`
+        self._resolving.add(key)
+        try:
+            found = self._kind_of_values(cls.attributes.get(attribute, []))
+            if found is None and attribute in cls.annotations:
+                found = self.kind_of_annotation(cls.annotations[attribute])
+            return found
+        finally:
+            self._resolving.discard(key)
 
     def kind_of_annotation(self, annotation: cst.BaseExpression) -> Optional[str]:
         if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):

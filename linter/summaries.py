@@ -25,6 +25,7 @@ class Summaries:
     def __init__(self, entries: Iterable[FunctionSummary] = ()) -> None:
         self._by_name: dict[str, FunctionSummary] = {s.qualname: s for s in entries}
         self._words: Optional["re.Pattern[bytes]"] = None
+        self._by_head: dict[str, list[FunctionSummary]] = {}
 
     def __len__(self) -> int:
         return len(self._by_name)
@@ -55,34 +56,31 @@ class Summaries:
 
     def usable_by(self, raw: bytes, module_name: str) -> "Summaries":
         """The summaries a file could use: its own module's, and those of modules
-        it names along with the function (any import that resolves to them does)."""
+        it imports whose function it names (any import that resolves to them does)."""
         if not self._by_name:
             return self
-        mentioned = self._mentioned_words(raw)
-        imported = self._mentioned_words(b"\n".join(IMPORTS.findall(raw))) if mentioned else set()
-        found = []
-        for qualname, summary in self._by_name.items():
-            module, _, function = qualname.rpartition(".")
-            if module == module_name:
-                found.append(summary)
-            elif module.rsplit(".", 1)[-1] in imported and function in mentioned:
-                found.append(summary)  # `Class.method` summaries stay within their module
+        found = [s for s in self._by_name.values() if s.qualname.rpartition(".")[0] == module_name]
+        imported = self._heads_in(b"\n".join(IMPORTS.findall(raw)))
+        for head in imported:
+            for summary in self._by_head.get(head, ()):
+                function = summary.qualname.rpartition(".")[2]
+                if summary.qualname.rpartition(".")[0] != module_name and _mentions(raw, function):
+                    found.append(summary)
         return Summaries(found)
 
-    def _mentioned_words(self, raw: bytes) -> set[str]:
-        """Which module heads and function names occur in `raw`: one regex pass."""
+    def _heads_in(self, text: bytes) -> set[str]:
+        """The last names of summarised modules that occur in `text`."""
         if self._words is None:
-            words = set()
-            for qualname in self._by_name:
-                module, _, function = qualname.rpartition(".")
-                words.add(function)
-                words.add(module.rsplit(".", 1)[-1])
-            words.discard("")
-            alternatives = b"|".join(re.escape(w.encode()) for w in sorted(words, key=len, reverse=True))
-            self._words = re.compile(rb"\b(?:" + alternatives + rb")\b") if words else None
-        if self._words is None:
+            self._by_head = {}
+            for summary in self._by_name.values():
+                head = summary.qualname.rpartition(".")[0].rsplit(".", 1)[-1]
+                if head:
+                    self._by_head.setdefault(head, []).append(summary)
+            heads = sorted(self._by_head, key=len, reverse=True)
+            self._words = re.compile(rb"\b(?:" + b"|".join(re.escape(h.encode()) for h in heads) + rb")\b") if heads else None
+        if self._words is None or not text:
             return set()
-        return {m.decode() for m in set(self._words.findall(raw))}
+        return {m.decode() for m in set(self._words.findall(text))}
 
     def names(self) -> set[str]:
         """The bare function names, for the prefilter of other files."""
@@ -96,3 +94,7 @@ def _absolute(relative: str, module_name: str) -> str:
     rest = relative[dots:]
     return ".".join(base + ([rest] if rest else []))
 
+
+
+def _mentions(raw: bytes, word: str) -> bool:
+    return re.search(rb"\b" + re.escape(word.encode()) + rb"\b", raw) is not None

@@ -74,6 +74,8 @@ def write_atomic(path: str, source: Source, text: str) -> None:
         status = os.stat(target)
     except OSError as error:
         raise WriteError(f"{path}: {error.strerror or error}") from None
+    if not status.st_mode & 0o222:  # replacing it would get round its mode (root always could)
+        raise WriteError(f"{path}: read-only file; not fixed")
     directory, name = os.path.split(target)
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{name}.", suffix=".leaklint", dir=directory or ".")
