@@ -58,15 +58,15 @@ def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summarie
         if summary is not None:
             facts.summaries.append(summary)
     for function in index.functions:
-        released = _released_parameters(function, catalogue, index, summaries)
+        released, kept = _released_parameters(function, catalogue, index, summaries)
         if released:
             qualname = f"{module_name}.{function.qualname}" if module_name else function.qualname
             existing = next((s for s in facts.summaries if s.qualname == qualname), None)
             if existing is not None:
                 facts.summaries.remove(existing)
-                facts.summaries.append(replace(existing, releases=frozenset(released)))
+                facts.summaries.append(replace(existing, releases=frozenset(released), keeps=frozenset(kept)))
             else:
-                facts.summaries.append(FunctionSummary(qualname, releases=frozenset(released)))
+                facts.summaries.append(FunctionSummary(qualname, releases=frozenset(released), keeps=frozenset(kept)))
     return facts
 
 
@@ -111,11 +111,12 @@ def _is_context_manager(node: cst.FunctionDef) -> bool:
     return any(n in CONTEXT_MANAGER_DECORATORS or n.endswith("fixture") for n in decorator_names(node))
 
 
-def _released_parameters(function: FunctionInfo, catalogue: Catalogue, index: ModuleIndex, summaries: Summaries) -> set[int]:
+def _released_parameters(function: FunctionInfo, catalogue: Catalogue, index: ModuleIndex, summaries: Summaries) -> tuple[set[int], set[int]]:
+    """(released or kept positions, kept positions) of the parameters."""
     params = list(function.node.params.posonly_params) + list(function.node.params.params)
     names = [p.name.value for p in params]
     if not names:
-        return set()
+        return set(), set()
     candidates = set()
     for node in statements(function.node.body):
         if isinstance(node, cst.Assign) and isinstance(node.value, cst.Name) and node.value.value in names:
@@ -131,9 +132,10 @@ def _released_parameters(function: FunctionInfo, catalogue: Catalogue, index: Mo
                     if isinstance(arg.value, cst.Name) and arg.value.value in names:
                         candidates.add(arg.value.value)
     if not candidates:
-        return set()
+        return set(), set()
     resolver = Resolver(catalogue, index, summaries, function)
     flow = FlowAnalysis(resolver, function.node.body, function=function.node, is_async=function.node.asynchronous is not None, param_sites=sorted(candidates))
     flow.run()
     released = flow.released_parameters()
-    return {names.index(name) for name in released}
+    kept = flow.kept_parameters()
+    return {names.index(name) for name in released}, {names.index(name) for name in kept}

@@ -273,6 +273,7 @@ class FlowAnalysis:
         self.globals = set(resolver.local.declared_global)
         self.param_sites = list(param_sites)
         self._param_ids: dict[int, str] = {}
+        self._params_kept: set[int] = set()
         self._expr_cache: dict[cst.CSTNode, "_ExprFacts"] = {}
         self.correlated = _correlated_flags(body)
         self.stream_loops: dict[cst.CSTNode, Optional[int]] = {}
@@ -299,6 +300,8 @@ class FlowAnalysis:
                 if tag is None or tag.kind == "return":
                     if phase not in (Phase.RELEASED, Phase.HANDED):
                         self._param_ids.pop(sid, None)
+                    elif phase == Phase.HANDED:
+                        self._params_kept.add(sid)
                 continue
             if phase != Phase.OPEN:
                 continue
@@ -316,8 +319,12 @@ class FlowAnalysis:
             pass
 
     def released_parameters(self) -> set[str]:
-        """Parameters released on every normal exit (after `run`)."""
+        """Parameters released or kept on every normal exit (after `run`)."""
         return set(self._param_ids.values())
+
+    def kept_parameters(self) -> set[str]:
+        """Of those, the ones stored rather than released: a hand-off for callers."""
+        return {name for sid, name in self._param_ids.items() if sid in self._params_kept}
 
     # -- blocks -----------------------------------------------------------------
 
@@ -692,7 +699,7 @@ class FlowAnalysis:
                 target_name = dotted_name(target)
                 if target_name is not None:
                     state = state.forget_flags(target_name)
-                    if target_name in self.correlated and site is None and alias is None:
+                    if target_name in self.correlated and site is None and (alias is None or state.site_of(alias) is None):
                         state = state.set_flag(target_name, not is_none(value))
                 if isinstance(target, cst.Name) and target.value not in self.globals:
                     if site is not None:
@@ -921,12 +928,13 @@ class FlowAnalysis:
         # a project helper known to release its parameter
         released = self.resolver.releases_argument(call) if names else None
         if released:
+            kept = self.resolver.keeps_argument(call)
             positional = [a for a in call.args if a.keyword is None and not a.star]
             for position in released:
                 if position < len(positional) and isinstance(positional[position].value, cst.Name):
                     sid = state.site_of(positional[position].value.value)
                     if sid is not None:
-                        state = self._release(state, sid)
+                        state = self._hand(state, sid) if position in kept else self._release(state, sid)
         return state
 
     def _release(self, state: State, sid: int) -> State:

@@ -313,6 +313,30 @@ class Resolver:
                 return {i - 1 for i in found if i > 0}  # `self` is not passed explicitly
         return None
 
+    def keeps_argument(self, call: cst.Call) -> set[int]:
+        """Of `releases_argument`, the positions the function stores (keeps)."""
+        return self._argument_positions(call, self.summaries.kept_params) or set()
+
+    def _argument_positions(self, call: cst.Call, lookup) -> Optional[set[int]]:
+        qualified = self.qualified(call.func)
+        if qualified is not None:
+            return lookup(qualified, self.index.module_name)
+        func = call.func
+        if isinstance(func, cst.Name):
+            return lookup(func.value, self.index.module_name)
+        if (
+            isinstance(func, cst.Attribute)
+            and self.self_name
+            and isinstance(func.value, cst.Name)
+            and func.value.value == self.self_name
+            and self.function
+            and self.function.cls
+        ):
+            found = lookup(f"{self.function.cls.node.name.value}.{func.attr.value}", self.index.module_name)
+            if found:
+                return {i - 1 for i in found if i > 0}  # `self` is not passed explicitly
+        return None
+
     # -- types ---------------------------------------------------------------
 
     def kind_of(self, expr: cst.BaseExpression) -> Optional[str]:

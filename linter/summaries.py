@@ -18,7 +18,8 @@ IMPORTS = re.compile(rb"\b(?:from[ \t\\]+[\w.]+[ \t\\]+import[ \t\\]*\([^)]*\)|f
 class FunctionSummary:
     qualname: str  # "package.module.function" or "package.module.Class.method"
     returns: Optional[Acquire] = None
-    releases: frozenset[int] = frozenset()  # positions of released parameters
+    releases: frozenset[int] = frozenset()  # positions of released (or kept) parameters
+    keeps: frozenset[int] = frozenset()  # of those, the ones stored: a hand-off, not a release
 
 
 class Summaries:
@@ -81,6 +82,10 @@ class Summaries:
         if self._words is None or not text:
             return set()
         return {m.decode() for m in set(self._words.findall(text))}
+
+    def kept_params(self, name: str, module_name: str) -> set[int]:
+        found = self._find(name, module_name)
+        return set(found.keeps) if found is not None else set()
 
     def names(self) -> set[str]:
         """The bare function names, for the prefilter of other files."""
