@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import libcst as cst
 
+from leaklint.syntax import dotted_name
+
 from leaklint.rulebase import Finding
 
 from .base import Change, FixContext, Unfixable, code_of
@@ -33,5 +35,8 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
         raise Unfixable("the `with` is already `async with`")
     if len(with_node.items) != 1:
         raise Unfixable("the `with` has other items, which may be sync context managers; give this one an `async with` of its own")
+    item = with_node.items[0].item
+    if isinstance(item, cst.Call) and (dotted_name(item.func) or "").rsplit(".", 1)[-1] == "closing":
+        raise Unfixable("`closing()` has no async form; use `async with` on the object itself or await its close() in a `finally`")
     new = with_node.with_changes(asynchronous=cst.Asynchronous())
     return Change(findings, {with_node: new}, True, f"async with {code_of(with_node.items[0].item)}")
