@@ -266,9 +266,6 @@ class Linter:
         run.files = results
         return run
 
-    def _uses_summaries(self, path: str, summaries: Summaries) -> bool:
-        return bool(self.summaries_for(path, summaries))
-
     def summaries_for(self, path: str, summaries: Summaries) -> frozenset:
         """The other modules' summaries this file could use (empty: lint it once)."""
         try:

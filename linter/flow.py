@@ -32,7 +32,7 @@ from .catalogue import (
     Kind,
 )
 from .resolve import Resolver
-from .syntax import dotted_name, is_none, walk
+from .syntax import children, dotted_name, is_none, unwrap_await, walk
 
 MAX_LOOP_PASSES = 6
 CONSUMING_BUILTINS = frozenset({"next", "anext", "len", "list", "tuple", "sorted", "any", "all", "sum", "min", "max", "isinstance", "id", "repr", "str"})
@@ -472,7 +472,7 @@ class FlowAnalysis:
 
     def _stream_iterated(self, node: cst.For):
         """The stream a `for` iterates: a site id for a name, a new Site for a call."""
-        expr, _ = _unwrap_await(node.iter)
+        expr, _ = unwrap_await(node.iter)
         if isinstance(expr, cst.Name):
             for site in self.sites.values():
                 if site.var == expr.value and site.acquire.stream:
@@ -595,7 +595,7 @@ class FlowAnalysis:
         return _unique(others + out)
 
     def _with_item(self, node: cst.With, item: cst.WithItem, is_async: bool, states: list[State]):
-        expr, awaited = _unwrap_await(item.item)
+        expr, awaited = unwrap_await(item.item)
         as_name = item.asname.name.value if item.asname is not None and isinstance(item.asname.name, cst.Name) else None
         states = self.evaluate(item.item, states, node, managed_root=True)
         if is_async and self.facts.is_async:
@@ -721,7 +721,7 @@ class FlowAnalysis:
     def _acquisition(self, value: cst.BaseExpression):
         """(call, acquire, kind, awaited) when `value` acquires a resource this
         function owns: `pool.getconn()`, `await pool.acquire()`."""
-        expr, awaited = _unwrap_await(value)
+        expr, awaited = unwrap_await(value)
         if isinstance(expr, cst.Call) and awaited:
             qualified = self.resolver.qualified(expr.func) or ""
             if qualified in AWAIT_WRAPPERS and expr.args:
@@ -982,7 +982,7 @@ class FlowAnalysis:
         return state
 
     def _record_discards(self, expr, facts: "_ExprFacts", discard_root: bool, managed_root: bool) -> None:
-        root, _ = _unwrap_await(expr)
+        root, _ = unwrap_await(expr)
         for call, chained in facts.candidate_discards(root, discard_root):
             if managed_root and call is root:
                 continue
@@ -1058,8 +1058,6 @@ class _ExprFacts:
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         stack: list[tuple[cst.CSTNode, Optional[cst.CSTNode]]] = [(expr, None)]
         receivers: set[cst.CSTNode] = set()
-        from .syntax import children
-
         while stack:
             node, parent = stack.pop()
             if parent is not None:
@@ -1084,7 +1082,7 @@ class _ExprFacts:
                     self.yielded_names.append(node.value.value)
             elif isinstance(node, cst.Name) and node not in receivers:
                 self.value_names.append(node.value)
-            kids = list(_expr_children(node))
+            kids = list(children(node))
             kids.reverse()
             stack.extend((kid, node) for kid in kids)
         # evaluation order is roughly inner calls first; report the outermost-first
@@ -1124,12 +1122,6 @@ class _ExprFacts:
                 yield call, False
 
 
-def _expr_children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    from .syntax import children
-
-    return children(node)
-
-
 # -- helpers ---------------------------------------------------------------------
 
 
@@ -1138,7 +1130,7 @@ def _with_parents(node: cst.With) -> set[str]:
     conn.transaction():`, `async with engine.connect() as conn:`."""
     names = set()
     for item in node.items:
-        expr, _ = _unwrap_await(item.item)
+        expr, _ = unwrap_await(item.item)
         if isinstance(expr, cst.Name):
             names.add(expr.value)
         elif isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and _root_name(expr.func.value):
@@ -1155,7 +1147,7 @@ def _wrapped_names(value: cst.BaseExpression) -> tuple[str, ...]:
     """`Server(loop, [sock])`, `ssl.wrap_socket(sock)`: names a wrapper object
     built around a resource keeps. Its result holding the resource means that
     returning or storing the wrapper hands the resource off too."""
-    expr, _ = _unwrap_await(value)
+    expr, _ = unwrap_await(value)
     if not isinstance(expr, cst.Call):
         return ()
     callee = (dotted_name(expr.func) or "").rsplit(".", 1)[-1]
@@ -1196,12 +1188,6 @@ def _suite(body: cst.BaseSuite) -> list[cst.CSTNode]:
 
 def _unique(states: list[State]) -> list[State]:
     return list(dict.fromkeys(states))
-
-
-def _unwrap_await(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, bool]:
-    if isinstance(expr, cst.Await):
-        return expr.expression, True
-    return expr, False
 
 
 def _tested_name(test: cst.BaseExpression) -> tuple[Optional[str], bool]:

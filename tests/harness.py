@@ -3,7 +3,10 @@ comment on the reported line, `# expect: LKL101` (several: `# expect: LKL101, LK
 Any missing or extra diagnostic fails."""
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
 from pathlib import Path
 
 from leaklint.engine import Linter
@@ -45,3 +48,20 @@ def lint_units() -> list[list[Path]]:
     for folder in sorted(p for p in FIXTURES.rglob("project_*") if p.is_dir()):
         units.append(sorted(folder.rglob("*.py")))
     return units
+
+
+# a leak every CLI-level test can plant beside a bad file
+LEAK = 'import psycopg2\n\n\ndef leak(dsn):\n    conn = psycopg2.connect(dsn)\n    conn.cursor().execute("select 1")\n'
+
+
+def run_bounded(command: list, *, timeout: float, **kwargs) -> subprocess.CompletedProcess:
+    """subprocess.run, but a timeout kills the whole process group (the CLI's
+    worker processes too), so a hang never leaves orphans behind."""
+    with subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs) as process:
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, out, err)

@@ -16,21 +16,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from harness import run_bounded
 
 
-def run_bounded(command: list, *, timeout: float, **kwargs) -> subprocess.CompletedProcess:
-    """subprocess.run, but a timeout kills the whole process group (the CLI's
-    worker processes too), so a hang never leaves orphans behind."""
-    with subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs) as process:
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise
-    return subprocess.CompletedProcess(command, process.returncode, out, err)
-
-writer = pytest.importorskip("leaklint.writer", reason="leaklint.writer (atomic writes for --fix) does not exist yet")
+from leaklint import writer
 
 from leaklint.source import read  # noqa: E402
 

@@ -22,4 +22,5 @@ def test_fixture(unit):
 
 def test_harness_sees_markers():
     units = lint_units()
-    assert sum(len(expected_findings(p)) for unit in units for p in unit) >= 5
+    # the fixture tree marks hundreds of findings; a harness that read none would pass everything
+    assert sum(len(expected_findings(p)) for unit in units for p in unit) > 200

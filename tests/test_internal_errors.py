@@ -11,6 +11,7 @@ switch for it.
 """
 from __future__ import annotations
 
+
 import json
 import os
 import signal
@@ -22,22 +23,11 @@ from pathlib import Path
 import pytest
 
 
-def run_bounded(command: list, *, timeout: float, **kwargs) -> subprocess.CompletedProcess:
-    """subprocess.run, but a timeout kills the whole process group (the CLI's
-    worker processes too), so a hang never leaves orphans behind."""
-    with subprocess.Popen(command, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs) as process:
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise
-    return subprocess.CompletedProcess(command, process.returncode, out, err)
 
 from leaklint.engine import Linter
 from leaklint.rulebase import RuleInfo
+from harness import LEAK, run_bounded
 
-LEAK = 'import psycopg2\n\n\ndef leak(dsn):\n    conn = psycopg2.connect(dsn)\n    conn.cursor().execute("select 1")\n'
 TRIGGER = "# trigger the broken rule"
 BROKEN = RuleInfo("LKL399", "broken-rule", "A rule that fails on purpose (tests only).")
 
