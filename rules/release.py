@@ -13,9 +13,9 @@ import libcst as cst
 
 from leaklint import messages
 from leaklint.calls import unawaited_release_calls
-from leaklint.catalogue import Awaiting, Exit
+from leaklint.catalogue import Awaiting, Exit, exit_of
 from leaklint.flow import Category, Cause, FunctionFacts, Leak, SiteFacts
-from leaklint.rulebase import FileContext, Finding, RuleInfo, context_exit, release_word
+from leaklint.rulebase import FileContext, Finding, RuleInfo, release_word
 
 LKL101 = RuleInfo("LKL101", "resource-never-released", "A resource is acquired and never released or handed off.", "unsafe")
 LKL102 = RuleInfo("LKL102", "release-not-guaranteed", "A resource is released on the normal path only; an exception skips the release.", "safe")
@@ -128,7 +128,7 @@ class _Describer:
         if s.acquire.returned_by:
             if not finally_only:
                 for asynchronous in (True, False) if self.is_async else (False,):
-                    if context_exit(s.acquire, s.kind, asynchronous).ends_ownership:
+                    if exit_of(s.acquire, s.kind, asynchronous=asynchronous, awaited=False).ends_ownership:
                         return messages.ADVICE_WITH.format(async_="async " if asynchronous else "", call=call, var=var)
             release = s.acquire.returned_by[0]
             receiver = _receiver_text(self.context, s.call)
@@ -137,7 +137,7 @@ class _Describer:
             return messages.ADVICE_FINALLY_RETURN.format(releaser=releaser, var=var)
         if not finally_only:
             for asynchronous in (True, False) if self.is_async else (False,):
-                if context_exit(s.acquire, s.kind, asynchronous).ends_ownership:
+                if exit_of(s.acquire, s.kind, asynchronous=asynchronous, awaited=False).ends_ownership:
                     return messages.ADVICE_WITH.format(async_="async " if asynchronous else "", call=call, var=var)
             if s.kind.with_exit == Exit.TXN_ONLY and s.kind.releases and s.kind.releases[0].awaiting == Awaiting.SYNC:
                 return messages.ADVICE_CLOSING.format(call=call, var=var)

@@ -14,8 +14,8 @@ from typing import Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
-from leaklint.catalogue import Acquire, Awaiting, Exit, Kind
-from leaklint.rulebase import FileContext, Finding, context_exit
+from leaklint.catalogue import Acquire, Awaiting, Kind
+from leaklint.rulebase import FileContext, Finding
 from leaklint.syntax import children, dotted_name, walk
 
 Replacement = Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]
@@ -335,14 +335,6 @@ def is_canonical_release(call: cst.Call, acquire_call: cst.Call, acquire: Acquir
             and call.args[0].keyword is None
         )
     return isinstance(func.value, cst.Name) and func.value.value == var and not call.args and any(r.method == func.attr.value for r in kind.releases)
-
-
-def exit_of(acquire: Acquire, kind: Kind, asynchronous: bool, awaited_coroutine: bool = False) -> Exit:
-    """What `with`/`async with` on the call does; on `await call()` only the
-    kind's own context manager applies."""
-    if awaited_coroutine:
-        return kind.async_with_exit if asynchronous else kind.with_exit
-    return context_exit(acquire, kind, asynchronous)
 
 
 # -- small builders --------------------------------------------------------------------------
