@@ -132,7 +132,7 @@ class _Describer:
                         return messages.ADVICE_WITH.format(async_="async " if asynchronous else "", call=call, var=var)
             release = s.acquire.returned_by[0]
             receiver = _receiver_text(self.context, s.call)
-            awaited = release.awaiting == Awaiting.ASYNC or (release.awaiting == Awaiting.MIRROR and s.awaited)
+            awaited = release.must_be_awaited(acquire_awaited=s.awaited)
             releaser = f"{'await ' if awaited else ''}{receiver}.{release.method}"
             return messages.ADVICE_FINALLY_RETURN.format(releaser=releaser, var=var)
         if not finally_only:
@@ -143,7 +143,7 @@ class _Describer:
                 return messages.ADVICE_CLOSING.format(call=call, var=var)
         release = s.kind.releases[0] if s.kind.releases else None
         method = release.method if release else "close"
-        awaited = release is not None and (release.awaiting == Awaiting.ASYNC or (release.awaiting == Awaiting.MIRROR and s.awaited))
+        awaited = release is not None and release.must_be_awaited(acquire_awaited=s.awaited)
         return messages.ADVICE_FINALLY_CLOSE.format(await_="await " if awaited else "", var=var, method=method)
 
     def never_released(self, site: SiteFacts) -> Finding:

@@ -14,7 +14,7 @@ from typing import Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
-from leaklint.catalogue import Acquire, Awaiting, Kind
+from leaklint.catalogue import Acquire, Kind
 from leaklint.rulebase import FileContext, Finding
 from leaklint.syntax import children, dotted_name, walk
 
@@ -268,10 +268,6 @@ def stable_receiver(call: cst.Call) -> Optional[cst.BaseExpression]:
 # -- releases ----------------------------------------------------------------------------
 
 
-def needs_await(release_awaiting: Awaiting, awaited: bool) -> bool:
-    return release_awaiting == Awaiting.ASYNC or (release_awaiting == Awaiting.MIRROR and awaited)
-
-
 def canonical_release(call: cst.Call, acquire: Acquire, kind: Kind, var: str, awaited: bool, is_async: bool) -> cst.SimpleStatementLine:
     """`pool.putconn(conn)`, `await pool.release(conn)`, `conn.close()`: the
     catalogue's release for what `call` acquired into `var`."""
@@ -288,7 +284,7 @@ def canonical_release(call: cst.Call, acquire: Acquire, kind: Kind, var: str, aw
         expr = cst.Call(cst.Attribute(cst.Name(var), cst.Name(release.method)))
     else:
         raise Unfixable(f"leaklint knows no release call for a {kind.label}")
-    if needs_await(release.awaiting, awaited):
+    if release.must_be_awaited(acquire_awaited=awaited):
         if not is_async:
             raise Unfixable(f"its release `{release.method}()` must be awaited, and this is not an `async def`")
         expr = cst.Await(expr)
