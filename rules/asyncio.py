@@ -11,7 +11,7 @@ from typing import Iterable, Iterator, Optional
 import libcst as cst
 
 from leaklint import messages
-from leaklint.catalogue import Await, Awaiting, Exit, exit_of
+from leaklint.catalogue import Await, Awaiting, ClosingEffect, Exit, exit_of
 from leaklint.calls import CallFact, unawaited_release_calls
 from leaklint.rulebase import FileContext, Finding, RuleInfo
 
@@ -123,7 +123,7 @@ def _sync_with(context: FileContext, fact: CallFact, resolver) -> Optional[Findi
     if qualified == "contextlib.closing":
         arg = fact.call.args[0].value
         kind = resolver.kind(resolver.kind_of(arg))
-        if kind is not None and kind.releases and kind.releases[0].awaiting == Awaiting.ASYNC:
+        if kind is not None and kind.closing_effect is ClosingEffect.DROPS_COROUTINE:
             message = messages.CLOSING_ASYNC.format(arg=context.code(arg), label=kind.label)
             return Finding("LKL203", fact.call, message)
     return None

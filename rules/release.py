@@ -13,7 +13,7 @@ import libcst as cst
 
 from leaklint import messages
 from leaklint.calls import unawaited_release_calls
-from leaklint.catalogue import Awaiting, Exit, exit_of
+from leaklint.catalogue import Exit, closing_releases, exit_of
 from leaklint.flow import Category, Cause, FunctionFacts, Leak, SiteFacts
 from leaklint.rulebase import FileContext, Finding, RuleInfo, release_word
 
@@ -139,7 +139,7 @@ class _Describer:
             for asynchronous in (True, False) if self.is_async else (False,):
                 if exit_of(s.acquire, s.kind, asynchronous=asynchronous, awaited=False).ends_ownership:
                     return messages.ADVICE_WITH.format(async_="async " if asynchronous else "", call=call, var=var)
-            if s.kind.with_exit == Exit.TXN_ONLY and s.kind.releases and s.kind.releases[0].awaiting == Awaiting.SYNC:
+            if s.kind.with_exit == Exit.TXN_ONLY and closing_releases(s.acquire, s.kind):
                 return messages.ADVICE_CLOSING.format(call=call, var=var)
         release = s.kind.releases[0] if s.kind.releases else None
         method = release.method if release else "close"

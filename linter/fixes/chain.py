@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from leaklint.catalogue import Await, Awaiting, exit_of
+from leaklint.catalogue import Await, closing_releases, exit_of
 from leaklint.flow import Discard
 from leaklint.rulebase import Finding
 
@@ -113,8 +113,7 @@ def _header(fx: FixContext, discard: Discard, awaited: bool, is_async: bool, par
                 return False, plain_call, ()
             if is_async and exit_of(acquire, kind, asynchronous=True, awaited=False).ends_ownership:
                 return True, plain_call, ()
-            sync_close = any(r.method == "close" and r.awaiting == Awaiting.SYNC for r in kind.releases)
-            if sync_close and not acquire.returned_by and "close" not in kind.closes_without_returning:
+            if closing_releases(acquire, kind):
                 closing_name, imports = fx.closing()
                 return False, cst.Call(closing_name, args=[cst.Arg(plain_call)]), imports
         return None

@@ -28,8 +28,8 @@ from leaklint.catalogue import (
     REGISTERING_CALLS,
     REGISTERING_METHODS,
     Await,
-    Awaiting,
     Exit,
+    closing_releases,
     exit_of,
 )
 from leaklint.flow import SiteFacts
@@ -108,7 +108,8 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     )
     closing_item = None
     imports: tuple = ()
-    if not use_with and never_released and plain and not awaited and _closes_with_closing(facts):
+    closable = site.acquire.awaiting == Await.NO and closing_releases(site.acquire, site.kind)
+    if not use_with and never_released and plain and not awaited and closable:
         closing_name, imports = fx.closing()
         closing_item = cst.Call(closing_name, args=[cst.Arg(site.call)])
 
@@ -421,13 +422,3 @@ def _with_header(facts: SiteFacts, value, awaited: bool, is_async: bool):
         if exit_.ends_ownership:
             return True, value, exit_
     return None
-
-
-def _closes_with_closing(facts: SiteFacts) -> bool:
-    site = facts.site
-    return (
-        not site.acquire.returned_by
-        and site.acquire.awaiting == Await.NO
-        and any(r.method == "close" and r.awaiting == Awaiting.SYNC for r in site.kind.releases)
-        and "close" not in site.kind.closes_without_returning
-    )
