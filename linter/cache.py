@@ -163,7 +163,7 @@ def _libcst_stamp() -> tuple:
 
 # The modules whose result types a cache holds (diagnostics, summaries and
 # the catalogue data summaries carry); all of them are safe to import.
-RESULT_MODULES = frozenset({"leaklint.diagnostics", "leaklint.summaries", "leaklint.catalogue"})
+RESULT_MODULES = frozenset({"leaklint.diagnostics", "leaklint.summaries", "leaklint.catalogue.model"})
 
 
 class _Unpickler(pickle.Unpickler):

@@ -152,16 +152,13 @@ def unawaited_release_calls(flow_events, scope: Optional[ScopeCalls]) -> dict:
     """Release calls of tracked resources that needed `await` and lack it:
     {call: site}. Both the asyncio rules (LKL201) and the release rules (which
     then stay silent: one diagnostic per defect) read this."""
-    from .catalogue import Awaiting
-
     by_node = scope.by_node() if scope is not None else {}
     found = {}
     for kind, call, data in flow_events:
         if kind != "release":
             continue
         release, site = data["release"], data["site"]
-        needs_await = release.awaiting == Awaiting.ASYNC or (release.awaiting == Awaiting.MIRROR and site.awaited)
         fact = by_node.get(call)
-        if needs_await and fact is not None and not fact.awaited and not fact.returned:
+        if release.must_be_awaited(acquire_awaited=site.awaited) and fact is not None and not fact.awaited and not fact.returned:
             found[call] = site
     return found

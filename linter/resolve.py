@@ -7,17 +7,15 @@ times the parse, with a small index built from the statements alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Union
+from typing import Iterable, Optional
 
 import libcst as cst
 
-from .catalogue import Acquire, Catalogue, Kind, When
+from .catalogue import ENTERING_METHODS, PASS_THROUGH_CALLS, Acquire, Catalogue, Kind, When
 from .summaries import Summaries
 from .syntax import argument, dotted_name, last_name, literal_true, statements, walk
 
 OTHER = "<other>"  # resolves, but to something outside the catalogue
-
-FunctionNode = Union[cst.FunctionDef]
 
 
 @dataclass
@@ -345,9 +343,9 @@ class Resolver:
             return self.kind_of(expr.expression)
         if isinstance(expr, cst.Call):
             qualified_wrapper = self.qualified(expr.func)
-            if qualified_wrapper in ("asyncio.wait_for", "asyncio.shield", "contextlib.closing", "contextlib.aclosing") and expr.args:
+            if qualified_wrapper in PASS_THROUGH_CALLS and expr.args:
                 return self.kind_of(expr.args[0].value)
-            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ("enter_context", "enter_async_context") and expr.args:
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ENTERING_METHODS and expr.args:
                 return self.kind_of(expr.args[0].value)
             acquire = self.acquire_of(expr)
             if acquire is not None:

@@ -9,7 +9,7 @@ from typing import Iterable, Optional, Protocol
 import libcst as cst
 
 from .analysis import ModuleFacts
-from .catalogue import Acquire, Awaiting, Exit, Kind
+from .catalogue import Acquire
 from .flow import Site
 from .positions import Positions
 from .syntax import call_text
@@ -73,9 +73,3 @@ class RuleFamily(Protocol):
 
 def release_word(acquire: Acquire) -> str:
     return "returned to the pool" if acquire.returned_by else "closed"
-
-
-def context_exit(acquire: Acquire, kind: Kind, asynchronous: bool) -> Exit:
-    if asynchronous:
-        return acquire.async_with_exit or kind.async_with_exit
-    return acquire.with_exit or kind.with_exit

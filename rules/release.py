@@ -13,9 +13,9 @@ import libcst as cst
 
 from leaklint import messages
 from leaklint.calls import unawaited_release_calls
-from leaklint.catalogue import Awaiting, Exit
+from leaklint.catalogue import Exit, closing_releases, exit_of
 from leaklint.flow import Category, Cause, FunctionFacts, Leak, SiteFacts
-from leaklint.rulebase import FileContext, Finding, RuleInfo, context_exit, release_word
+from leaklint.rulebase import FileContext, Finding, RuleInfo, release_word
 
 LKL101 = RuleInfo("LKL101", "resource-never-released", "A resource is acquired and never released or handed off.", "unsafe")
 LKL102 = RuleInfo("LKL102", "release-not-guaranteed", "A resource is released on the normal path only; an exception skips the release.", "safe")
@@ -128,22 +128,22 @@ class _Describer:
         if s.acquire.returned_by:
             if not finally_only:
                 for asynchronous in (True, False) if self.is_async else (False,):
-                    if context_exit(s.acquire, s.kind, asynchronous).ends_ownership:
+                    if exit_of(s.acquire, s.kind, asynchronous=asynchronous, awaited=False).ends_ownership:
                         return messages.ADVICE_WITH.format(async_="async " if asynchronous else "", call=call, var=var)
             release = s.acquire.returned_by[0]
             receiver = _receiver_text(self.context, s.call)
-            awaited = release.awaiting == Awaiting.ASYNC or (release.awaiting == Awaiting.MIRROR and s.awaited)
+            awaited = release.must_be_awaited(acquire_awaited=s.awaited)
             releaser = f"{'await ' if awaited else ''}{receiver}.{release.method}"
             return messages.ADVICE_FINALLY_RETURN.format(releaser=releaser, var=var)
         if not finally_only:
             for asynchronous in (True, False) if self.is_async else (False,):
-                if context_exit(s.acquire, s.kind, asynchronous).ends_ownership:
+                if exit_of(s.acquire, s.kind, asynchronous=asynchronous, awaited=False).ends_ownership:
                     return messages.ADVICE_WITH.format(async_="async " if asynchronous else "", call=call, var=var)
-            if s.kind.with_exit == Exit.TXN_ONLY and s.kind.releases and s.kind.releases[0].awaiting == Awaiting.SYNC:
+            if s.kind.with_exit == Exit.TXN_ONLY and closing_releases(s.acquire, s.kind):
                 return messages.ADVICE_CLOSING.format(call=call, var=var)
         release = s.kind.releases[0] if s.kind.releases else None
         method = release.method if release else "close"
-        awaited = release is not None and (release.awaiting == Awaiting.ASYNC or (release.awaiting == Awaiting.MIRROR and s.awaited))
+        awaited = release is not None and release.must_be_awaited(acquire_awaited=s.awaited)
         return messages.ADVICE_FINALLY_CLOSE.format(await_="await " if awaited else "", var=var, method=method)
 
     def never_released(self, site: SiteFacts) -> Finding:

@@ -1,0 +1,178 @@
+"""SQLAlchemy, Core and ORM, sync and asyncio.
+
+- Acquire: `create_engine()` and `create_async_engine()` (meant to live as
+  long as the process, so not owned), `engine.connect()` (blocking; an
+  awaitable on the async engine), `engine.begin()` (only `with`/`async
+  with`), `raw_connection()` (a coroutine on the async engine),
+  `Session()`, `AsyncSession()`, the sessionmakers and their `begin()`,
+  and streamed results: `stream_results` / `yield_per` execution options,
+  `AsyncConnection.stream()` (awaitable or `async with`),
+  `AsyncSession.stream()` (a coroutine).
+- Release: `close()` (awaited on the async objects) returns a connection
+  or a session's connection to the pool and closes a result;
+  `engine.dispose()` (awaited on the async engine).
+- `with`/`async with` on a connection or session returns it to the pool
+  (no commit); `with session.begin()` only ends the transaction; an
+  `AsyncResult` has only a sync `with`.
+"""
+from __future__ import annotations
+
+from ..model import Acquire, Await, Awaiting, Exit, Kind, Library, Release, When
+from .common import ASYNC_CLOSE, SYNC_CLOSE
+
+
+STREAM_OPTION = When(keyword="stream_results", truthy=True)
+YIELD_PER_OPTION = When(keyword="execution_options", mentions="yield_per")
+STREAM_RESULTS_OPTION = When(keyword="execution_options", mentions="stream_results")
+
+
+SQLALCHEMY = Library(
+    name="sqlalchemy",
+    module_roots=("sqlalchemy",),
+    functions={
+        "sqlalchemy.create_engine": Acquire("sqlalchemy.Engine"),
+        "sqlalchemy.engine.create_engine": Acquire("sqlalchemy.Engine"),
+        "sqlalchemy.orm.Session": Acquire("sqlalchemy.Session"),
+        "sqlalchemy.orm.session.Session": Acquire("sqlalchemy.Session"),
+        "sqlalchemy.orm.sessionmaker": Acquire("sqlalchemy.sessionmaker"),
+        "sqlalchemy.orm.session.sessionmaker": Acquire("sqlalchemy.sessionmaker"),
+        "sqlalchemy.ext.asyncio.create_async_engine": Acquire("sqlalchemy.AsyncEngine"),
+        "sqlalchemy.ext.asyncio.AsyncSession": Acquire("sqlalchemy.AsyncSession"),
+        "sqlalchemy.ext.asyncio.async_sessionmaker": Acquire("sqlalchemy.async_sessionmaker"),
+    },
+    kinds=(
+        Kind(
+            name="sqlalchemy.Engine",
+            label="SQLAlchemy engine",
+            library="sqlalchemy",
+            types=("sqlalchemy.Engine", "sqlalchemy.engine.Engine", "sqlalchemy.engine.base.Engine"),
+            releases=(Release("dispose"),),
+            owned=False,  # connects lazily and is meant to live as long as the process
+            methods={
+                "connect": (Acquire("sqlalchemy.Connection", blocking=True),),
+                "begin": (Acquire("sqlalchemy.Connection", Await.CM_ONLY, with_exit=Exit.RELEASES, blocking=True),),
+                "raw_connection": (Acquire("sqlalchemy.RawConnection", blocking=True),),
+            },
+        ),
+        Kind(
+            name="sqlalchemy.Connection",
+            label="SQLAlchemy connection",
+            library="sqlalchemy",
+            types=("sqlalchemy.Connection", "sqlalchemy.engine.Connection", "sqlalchemy.engine.base.Connection"),
+            releases=SYNC_CLOSE,
+            with_exit=Exit.RELEASES,
+            methods={
+                "execute": (Acquire("sqlalchemy.CursorResult", stream=True, when=YIELD_PER_OPTION), Acquire("sqlalchemy.CursorResult", stream=True, when=STREAM_RESULTS_OPTION)),
+                "execution_options": (Acquire("sqlalchemy.StreamingConnection", when=STREAM_OPTION),),
+            },
+            blocking=("execute", "exec_driver_sql", "scalar", "scalars", "commit", "rollback"),
+        ),
+        Kind(
+            name="sqlalchemy.StreamingConnection",
+            label="SQLAlchemy connection with stream_results",
+            library="sqlalchemy",
+            owned=False,  # the same connection object, changed in place
+            methods={"execute": (Acquire("sqlalchemy.CursorResult", stream=True),)},
+            base="sqlalchemy.Connection",
+        ),
+        Kind(
+            name="sqlalchemy.CursorResult",
+            label="SQLAlchemy streamed result",
+            library="sqlalchemy",
+            releases=SYNC_CLOSE,
+            with_exit=Exit.CLOSES,
+            partial_reads=("fetchone", "fetchmany", "first_row"),
+        ),
+        Kind(
+            name="sqlalchemy.RawConnection",
+            label="SQLAlchemy raw connection",
+            library="sqlalchemy",
+            releases=SYNC_CLOSE,
+            with_exit=Exit.RELEASES,
+            blocking=("commit", "rollback"),
+        ),
+        Kind(
+            name="sqlalchemy.Session",
+            label="SQLAlchemy session",
+            library="sqlalchemy",
+            types=("sqlalchemy.orm.Session", "sqlalchemy.orm.session.Session"),
+            releases=SYNC_CLOSE,
+            with_exit=Exit.RELEASES,
+            methods={
+                "begin": (Acquire("sqlalchemy.SessionTransaction", Await.CM_ONLY, with_exit=Exit.TXN_ONLY),),
+                "execute": (Acquire("sqlalchemy.CursorResult", stream=True, when=YIELD_PER_OPTION),),
+            },
+            blocking=("execute", "scalar", "scalars", "get", "commit", "rollback", "flush", "refresh", "query", "merge"),
+        ),
+        Kind(
+            name="sqlalchemy.SessionTransaction",
+            label="SQLAlchemy session transaction",
+            library="sqlalchemy",
+            with_exit=Exit.TXN_ONLY,
+            owned=False,
+        ),
+        Kind(
+            name="sqlalchemy.sessionmaker",
+            label="SQLAlchemy sessionmaker",
+            library="sqlalchemy",
+            types=("sqlalchemy.orm.sessionmaker",),
+            owned=False,
+            call=Acquire("sqlalchemy.Session"),
+            methods={"begin": (Acquire("sqlalchemy.Session", Await.CM_ONLY, with_exit=Exit.RELEASES),)},
+        ),
+        Kind(
+            name="sqlalchemy.AsyncEngine",
+            label="SQLAlchemy async engine",
+            library="sqlalchemy",
+            types=("sqlalchemy.ext.asyncio.AsyncEngine",),
+            releases=(Release("dispose", Awaiting.ASYNC),),
+            owned=False,
+            methods={
+                "connect": (Acquire("sqlalchemy.AsyncConnection", Await.AWAITABLE, async_with_exit=Exit.RELEASES),),
+                "begin": (Acquire("sqlalchemy.AsyncConnection", Await.CM_ONLY, async_with_exit=Exit.RELEASES),),
+                "raw_connection": (Acquire("sqlalchemy.RawConnection", Await.COROUTINE),),
+            },
+        ),
+        Kind(
+            name="sqlalchemy.AsyncConnection",
+            label="SQLAlchemy async connection",
+            library="sqlalchemy",
+            types=("sqlalchemy.ext.asyncio.AsyncConnection",),
+            releases=ASYNC_CLOSE,
+            async_with_exit=Exit.RELEASES,
+            methods={
+                "stream": (Acquire("sqlalchemy.AsyncResult", Await.AWAITABLE, stream=True, with_exit=Exit.NONE, async_with_exit=Exit.CLOSES),),
+                "stream_scalars": (Acquire("sqlalchemy.AsyncResult", Await.AWAITABLE, stream=True, with_exit=Exit.NONE, async_with_exit=Exit.CLOSES),),
+            },
+        ),
+        Kind(
+            name="sqlalchemy.AsyncSession",
+            label="SQLAlchemy async session",
+            library="sqlalchemy",
+            types=("sqlalchemy.ext.asyncio.AsyncSession",),
+            releases=ASYNC_CLOSE,
+            async_with_exit=Exit.RELEASES,
+            methods={
+                "stream": (Acquire("sqlalchemy.AsyncResult", Await.COROUTINE, stream=True),),
+                "stream_scalars": (Acquire("sqlalchemy.AsyncResult", Await.COROUTINE, stream=True),),
+            },
+        ),
+        Kind(
+            name="sqlalchemy.async_sessionmaker",
+            label="SQLAlchemy async_sessionmaker",
+            library="sqlalchemy",
+            types=("sqlalchemy.ext.asyncio.async_sessionmaker",),
+            owned=False,
+            call=Acquire("sqlalchemy.AsyncSession"),
+            methods={"begin": (Acquire("sqlalchemy.AsyncSession", Await.CM_ONLY, async_with_exit=Exit.RELEASES),)},
+        ),
+        Kind(
+            name="sqlalchemy.AsyncResult",
+            label="SQLAlchemy streamed result",
+            library="sqlalchemy",
+            releases=ASYNC_CLOSE,
+            with_exit=Exit.CLOSES,
+            partial_reads=("fetchone", "fetchmany"),
+        ),
+    ),
+)

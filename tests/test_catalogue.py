@@ -1,0 +1,187 @@
+"""The catalogue's derived decisions, each answered in one place: which exit
+a `with` has, whether a release must be awaited, and what
+`contextlib.closing()` does. Checked on the shipped data (the facts users
+meet) and on small hand-made kinds (the edges the data may not have yet)."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+import leaklint.catalogue
+from leaklint.catalogue import (
+    Acquire,
+    Awaiting,
+    ClosingEffect,
+    Exit,
+    Kind,
+    Release,
+    closing_releases,
+    default_catalogue,
+    exit_of,
+)
+
+CATALOGUE = default_catalogue()
+
+
+def method_acquire(kind_name: str, method: str) -> Acquire:
+    (acquire,) = CATALOGUE.kind(kind_name).methods[method]
+    return acquire
+
+
+def produced(acquire: Acquire) -> Kind:
+    return CATALOGUE.kind(acquire.kind)
+
+
+# -- which exit a `with` has -----------------------------------------------------------------
+
+
+def test_the_unawaited_call_as_a_with_item_uses_the_acquires_exit():
+    # `async with pool.acquire() as conn`: the pool's context manager returns the connection
+    acquire = method_acquire("asyncpg.Pool", "acquire")
+    kind = produced(acquire)
+    assert kind.exit(asynchronous=True) == Exit.NONE  # the connection itself is no context manager
+    assert exit_of(acquire, kind, asynchronous=True, awaited=False) == Exit.RELEASES
+
+
+def test_an_awaited_acquire_uses_the_kinds_exit():
+    # `async with await pool.acquire() as conn` enters the connection, which has no `async with`
+    acquire = method_acquire("asyncpg.Pool", "acquire")
+    assert exit_of(acquire, produced(acquire), asynchronous=True, awaited=True) == Exit.NONE
+
+
+def test_a_name_uses_the_kinds_exit():
+    # `with pool.connection()` gives the connection back to the pool; `with conn` on a connection closes it
+    acquire = method_acquire("psycopg_pool.ConnectionPool", "connection")
+    kind = produced(acquire)
+    assert exit_of(acquire, kind, asynchronous=False, awaited=False) == Exit.RELEASES
+    assert kind.exit(asynchronous=False) == Exit.CLOSES
+
+
+def test_an_override_of_none_is_an_override():
+    # `AsyncConnection.stream()`: only `async with` closes it, though the result has a sync `with`
+    acquire = method_acquire("sqlalchemy.AsyncConnection", "stream")
+    kind = produced(acquire)
+    assert kind.exit(asynchronous=False) == Exit.CLOSES
+    assert exit_of(acquire, kind, asynchronous=False, awaited=False) == Exit.NONE
+    assert exit_of(acquire, kind, asynchronous=True, awaited=False) == Exit.CLOSES
+    assert exit_of(acquire, kind, asynchronous=False, awaited=True) == Exit.CLOSES
+
+
+def test_without_an_override_the_kind_decides_each_flavour():
+    kind = Kind("k", "k", "lib", with_exit=Exit.TXN_ONLY, async_with_exit=Exit.CLOSES)
+    acquire = Acquire("k")
+    for awaited in (False, True):
+        assert exit_of(acquire, kind, asynchronous=False, awaited=awaited) == Exit.TXN_ONLY
+        assert exit_of(acquire, kind, asynchronous=True, awaited=awaited) == Exit.CLOSES
+
+
+# -- whether a release must be awaited -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "awaiting, unawaited_acquire, awaited_acquire",
+    [
+        (Awaiting.SYNC, False, False),
+        (Awaiting.OPTIONAL, False, False),  # sync, returns a future: `await` is allowed, not needed
+        (Awaiting.ASYNC, True, True),
+        (Awaiting.MIRROR, False, True),  # a pool known only by name: as its acquire was
+    ],
+)
+def test_a_release_is_awaited_by_its_kind_or_as_the_acquire_was(awaiting, unawaited_acquire, awaited_acquire):
+    release = Release("release", awaiting)
+    assert release.must_be_awaited(acquire_awaited=False) is unawaited_acquire
+    assert release.must_be_awaited(acquire_awaited=True) is awaited_acquire
+
+
+def test_the_generic_pool_releases_mirror_the_acquire():
+    for heuristic in CATALOGUE.heuristics:
+        (release,) = heuristic.acquire.returned_by
+        assert not release.must_be_awaited(acquire_awaited=False)
+        assert release.must_be_awaited(acquire_awaited=True)
+
+
+def test_a_known_async_release_is_awaited_whatever_the_acquire():
+    (release,) = method_acquire("asyncpg.Pool", "acquire").returned_by
+    assert release.must_be_awaited(acquire_awaited=False)
+
+
+# -- what `contextlib.closing()` does --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kind_name, effect",
+    [
+        ("sqlite3.Connection", ClosingEffect.RELEASES),
+        ("psycopg2.connection", ClosingEffect.RELEASES),
+        ("aiomysql.Connection", ClosingEffect.RELEASES),  # `close()` is sync on aiomysql
+        ("aiosqlite.Connection", ClosingEffect.DROPS_COROUTINE),
+        ("asyncpg.Connection", ClosingEffect.DROPS_COROUTINE),  # its sync `terminate()` is not `close()`
+        ("httpx.AsyncClient", ClosingEffect.DROPS_COROUTINE),
+        ("aiopg.Connection", ClosingEffect.NO_RELEASE),  # `close()` returns a future
+        ("psycopg2.pool", ClosingEffect.NO_RELEASE),  # `closeall()`, no `close()`
+        ("generic.pooled_connection", ClosingEffect.NO_RELEASE),
+    ],
+)
+def test_what_closing_does_to_a_kind(kind_name, effect):
+    assert CATALOGUE.kind(kind_name).closing_effect is effect
+
+
+def test_a_close_that_keeps_the_pool_slot_is_no_release():
+    kind = Kind("k", "k", "lib", releases=(Release("close"),), closes_without_returning=("close",))
+    assert kind.closing_effect is ClosingEffect.NO_RELEASE
+
+
+def test_closing_releases_a_plain_acquire_but_not_a_pool_checkout():
+    connect = CATALOGUE.function("sqlite3.connect")
+    assert closing_releases(connect, produced(connect))
+    getconn = method_acquire("psycopg_pool.ConnectionPool", "getconn")
+    checked_out = Kind("k", "k", "lib", releases=(Release("close"),))  # even with a plain close()
+    assert not closing_releases(getconn, checked_out)
+
+
+def test_closing_releases_nothing_whose_close_is_a_coroutine():
+    connect = CATALOGUE.function("aiosqlite.connect")
+    assert not closing_releases(connect, produced(connect))
+
+
+# -- the package ---------------------------------------------------------------------------------
+
+
+PACKAGE = Path(leaklint.catalogue.__file__).parent
+
+
+def package_imports() -> dict[str, set[str]]:
+    """Each module of the package -> the modules of the package it imports."""
+    graph: dict[str, set[str]] = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE).with_suffix("").parts
+        package = parts[:-1]  # what `from .x import` is relative to
+        module = parts[:-1] if parts[-1] == "__init__" else parts
+        found = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level:
+                base = package[: len(package) - (node.level - 1)]
+                target = base + (tuple(node.module.split(".")) if node.module else ())
+                found.add(".".join(target) or "__init__")
+        graph[".".join(module) or "__init__"] = found
+    return graph
+
+
+def test_the_package_has_no_import_cycle():
+    graph = package_imports()
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, f"import cycle: {' -> '.join(path + (module,))}"
+        if module in done:
+            return
+        for imported in graph.get(module, ()):
+            visit(imported, path + (module,))
+        done.add(module)
+
+    for module in graph:
+        visit(module, ())
+    assert graph["model"] == set()  # the words come first; everything else is built on them
+    assert "__init__" not in set().union(*graph.values())
