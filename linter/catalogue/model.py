@@ -136,11 +136,22 @@ class Heuristic:
 
 
 @dataclass(frozen=True)
+class VersionNote:
+    """A fact that holds only for some releases of a library."""
+
+    versions: str  # the releases it holds for: "< 5.0.1", ">= 3.1"
+    fact: str
+
+
+@dataclass(frozen=True)
 class Library:
     name: str
     module_roots: tuple[str, ...]
     kinds: tuple[Kind, ...]
     functions: Mapping[str, Acquire]  # qualified callable name -> what it acquires
+    verified: str = ""  # the release the facts were read from: "redis 5.2.1"
+    sources: tuple[str, ...] = ()  # the files of that release that say so
+    version_notes: tuple[VersionNote, ...] = ()
 
 
 def exit_of(acquire: Acquire, kind: Kind, *, asynchronous: bool, awaited: bool) -> Exit:
