@@ -296,7 +296,7 @@ def test_rules_lists_codes_names_and_fixability(capsys):
     out = capsys.readouterr().out
     for code, rule in all_rules().items():
         line = next(line for line in out.splitlines() if line.startswith(code))
-        assert rule.name in line and (rule.fix or "-") in line
+        assert rule.name in line and (rule.fix_safety or "-") in line
     assert "LKL900" in out
 
 
