@@ -1,9 +1,9 @@
 """Every rule is a complete unit, whichever files its parts live in: for each
 code `leaklint rules` lists, a page in docs/rules/ with the standard
-sections; for each rule of the registry, a fixture that marks a finding of
-it; and for each rule that declares a fix, fix shapes that declare its code
-and a pair under fixtures/fix/CODE/ that the real fixer produces from a real
-finding of that code."""
+sections; for each rule of the registry, a row in the docs index and a
+fixture that marks a finding of it; and for each rule that declares a fix,
+fix shapes that declare its code and a pair under fixtures/fix/CODE/ that
+the real fixer produces from a real finding of that code."""
 from __future__ import annotations
 
 import io
@@ -45,6 +45,12 @@ def test_page_states_the_fix_safety(code: str):
         assert "no automatic fix" in said or "no fix" in said, f"{code} has no fix; its page must say so"
     else:
         assert f"**{rule.fix_safety}" in said, f"{code}'s fix is {rule.fix_safety}; its page must say so in bold"
+
+
+@pytest.mark.parametrize("code", sorted(RULES))
+def test_the_index_lists_it(code: str):
+    index = (PAGES.parent / "index.md").read_text(encoding="utf-8")
+    assert f"| [{code}](rules/{code}.md) | {RULES[code].name} |" in index, f"docs/index.md has no row for {code}"
 
 
 def _fixture_files() -> list[Path]:

@@ -46,19 +46,19 @@ SHAPES: dict[str, Shape] = {
 }
 
 
-# Each fixable rule's shapes, in the order its metadata names them. Derived
-# from the rules, so the fixer and the rules' metadata cannot disagree.
-SHAPES_BY_CODE: dict[str, tuple[Shape, ...]] = {
+# Each fixable rule's shapes, in the order its metadata names them: derived
+# from the rules, so a shape is tried only for the rules that name it.
+_SHAPES_BY_CODE: dict[str, tuple[Shape, ...]] = {
     code: tuple(SHAPES[name] for name in rule.fix.shapes) for code, rule in all_rules().items() if rule.fix is not None
 }
-FIXABLE_CODES = frozenset(SHAPES_BY_CODE)
+FIXABLE_CODES = frozenset(_SHAPES_BY_CODE)
 
 
 def shape_for(finding: Finding) -> Optional[Shape]:
-    for shape in SHAPES_BY_CODE.get(finding.code, ()):
+    for shape in _SHAPES_BY_CODE.get(finding.code, ()):
         if shape.accepts(finding):
             return shape
     return None
 
 
-__all__ = ["Change", "FixContext", "Unfixable", "Shape", "SHAPES", "SHAPES_BY_CODE", "FIXABLE_CODES", "shape_for"]
+__all__ = ["Change", "FixContext", "Unfixable", "Shape", "SHAPES", "FIXABLE_CODES", "shape_for"]
