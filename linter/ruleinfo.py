@@ -35,5 +35,5 @@ class RuleInfo:
 
     @property
     def fix_safety(self) -> Optional[str]:
-        """"safe", "unsafe", or None without a fix: the words the reports use."""
+        """The word the reports use: "safe", "unsafe", or None without a fix."""
         return self.fix.safety.value if self.fix is not None else None
