@@ -362,7 +362,7 @@ def rule_table() -> dict:
     from leaklint.rules import all_rules
 
     from . import suppressions
-    from .rulebase import RuleInfo
+    from .ruleinfo import RuleInfo
 
     table = dict(all_rules())
     table[suppressions.UNUSED_CODE] = RuleInfo(suppressions.UNUSED_CODE, suppressions.UNUSED_NAME, UNUSED_SUMMARY)
@@ -448,7 +448,7 @@ def rules_command(argv: Sequence[str]) -> int:
     documented = {code: rule_page(code, rule.name) is not None for code, rule in table.items()}
     if args.format == "json":
         rows = [
-            {"code": r.code, "name": r.name, "summary": r.summary, "fix": r.fix, "documented": documented[r.code]}
+            {"code": r.code, "name": r.name, "summary": r.summary, "fix": r.fix_safety, "documented": documented[r.code]}
             for r in table.values()
         ]
         json.dump(rows, sys.stdout, indent=2)

@@ -27,7 +27,8 @@ from .summaries import FunctionSummary, Summaries
 if TYPE_CHECKING:
     import libcst as cst
 
-    from .rulebase import FileContext, RuleInfo
+    from .rulebase import FileContext
+    from .ruleinfo import RuleInfo
 
 
 MAX_SUMMARY_PASSES = 3
@@ -195,7 +196,7 @@ class Linter:
         except RecursionError:
             line, column, end_line, end_column, note = 1, 1, 1, 1, None
         rule = self.rules[finding.code]
-        fix = Fix(rule.fix, "") if rule.fix else None
+        fix = Fix(rule.fix_safety, "") if rule.fix else None
         return Diagnostic(
             path=path,
             line=line,
@@ -207,7 +208,7 @@ class Linter:
             end_column=end_column,
             fix=fix,
             note_line=note if note != line else None,
-            help=finding.help,
+            help=rule.fix.help if rule.fix else None,
         )
 
     def _parse_error(self, result: FileResult, source: Source, error) -> None:

@@ -1,6 +1,6 @@
-"""What a rule family is: its rules' metadata and one `check` over the flow
-facts of a module. Families never resolve names or follow paths themselves;
-they read the facts the engine computed once."""
+"""What a rule family is: its rules' metadata (`leaklint.ruleinfo`) and one
+`check` over the flow facts of a module. Families never resolve names or
+follow paths themselves; they read the facts the engine computed once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,15 +12,8 @@ from .analysis import ModuleFacts
 from .catalogue import Acquire
 from .flow import Site
 from .positions import Positions
+from .ruleinfo import RuleInfo
 from .syntax import call_text
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    code: str
-    name: str
-    summary: str
-    fix: Optional[str] = None  # "safe", "unsafe" or None
 
 
 @dataclass
@@ -29,7 +22,6 @@ class Finding:
     node: cst.CSTNode
     message: str
     acquired_at: Optional[cst.CSTNode] = None
-    help: Optional[str] = None
     site: Optional[object] = None  # the flow facts behind it (flow.SiteFacts), for fixes
     function: Optional[cst.FunctionDef] = None  # None at module level
 

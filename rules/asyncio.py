@@ -13,11 +13,27 @@ import libcst as cst
 from leaklint import messages
 from leaklint.catalogue import Await, Awaiting, ClosingEffect, Exit, exit_of
 from leaklint.calls import CallFact, unawaited_release_calls
-from leaklint.rulebase import FileContext, Finding, RuleInfo
+from leaklint.rulebase import FileContext, Finding
+from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
 
-LKL201 = RuleInfo("LKL201", "unawaited-release", "A release or close coroutine is called without `await`.", "safe")
-LKL202 = RuleInfo("LKL202", "unawaited-acquire", "An async acquisition is neither awaited nor used with `async with`.", "safe")
-LKL203 = RuleInfo("LKL203", "sync-with-on-async-resource", "`with` where only `async with` works.", "safe")
+LKL201 = RuleInfo(
+    "LKL201",
+    "unawaited-release",
+    "A release or close coroutine is called without `await`.",
+    RuleFix(FixSafety.SAFE, "insert `await`", ("insert-await",)),
+)
+LKL202 = RuleInfo(
+    "LKL202",
+    "unawaited-acquire",
+    "An async acquisition is neither awaited nor used with `async with`.",
+    RuleFix(FixSafety.SAFE, "insert `await`, or use `async with`", ("insert-await",)),
+)
+LKL203 = RuleInfo(
+    "LKL203",
+    "sync-with-on-async-resource",
+    "`with` where only `async with` works.",
+    RuleFix(FixSafety.SAFE, "use `async with`", ("async-with",)),
+)
 LKL204 = RuleInfo("LKL204", "blocking-call-in-async", "A blocking database call inside `async def`.")
 
 

@@ -15,12 +15,40 @@ from leaklint import messages
 from leaklint.calls import unawaited_release_calls
 from leaklint.catalogue import Exit, closing_releases, exit_of
 from leaklint.flow import Category, Cause, FunctionFacts, Leak, SiteFacts
-from leaklint.rulebase import FileContext, Finding, RuleInfo, release_word
+from leaklint.rulebase import FileContext, Finding, release_word
+from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
 
-LKL101 = RuleInfo("LKL101", "resource-never-released", "A resource is acquired and never released or handed off.", "unsafe")
-LKL102 = RuleInfo("LKL102", "release-not-guaranteed", "A resource is released on the normal path only; an exception skips the release.", "safe")
-LKL103 = RuleInfo("LKL103", "early-exit-skips-release", "A return, break, continue or raise leaves without releasing a resource.", "safe")
-LKL104 = RuleInfo("LKL104", "non-closing-context-manager", "`with` on an object whose exit only ends a transaction; the connection stays open.", "safe")
+MOVE_RELEASE_TO_FINALLY = RuleFix(
+    FixSafety.SAFE, "move the release into `finally`, or turn the acquire/release pair into `with`", ("release-region",)
+)
+LKL101 = RuleInfo(
+    "LKL101",
+    "resource-never-released",
+    "A resource is acquired and never released or handed off.",
+    RuleFix(
+        FixSafety.UNSAFE,
+        "wrap the acquire and its uses in `with` (`closing()` where `with` does not close), or release it in `finally`",
+        ("release-region", "chained-resource"),
+    ),
+)
+LKL102 = RuleInfo(
+    "LKL102",
+    "release-not-guaranteed",
+    "A resource is released on the normal path only; an exception skips the release.",
+    MOVE_RELEASE_TO_FINALLY,
+)
+LKL103 = RuleInfo(
+    "LKL103",
+    "early-exit-skips-release",
+    "A return, break, continue or raise leaves without releasing a resource.",
+    MOVE_RELEASE_TO_FINALLY,
+)
+LKL104 = RuleInfo(
+    "LKL104",
+    "non-closing-context-manager",
+    "`with` on an object whose exit only ends a transaction; the connection stays open.",
+    RuleFix(FixSafety.SAFE, "use `with closing(connect(...)) as c, c:` to close it and keep the transaction", ("non-closing-with",)),
+)
 LKL105 = RuleInfo("LKL105", "resource-overwritten", "The name holding an unreleased resource is rebound.")
 
 

@@ -14,9 +14,15 @@ from typing import Iterable, Iterator
 from leaklint import messages
 from leaklint.catalogue import exit_of
 from leaklint.flow import FunctionFacts, SiteFacts
-from leaklint.rulebase import FileContext, Finding, RuleInfo
+from leaklint.rulebase import FileContext, Finding
+from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
 
-LKL301 = RuleInfo("LKL301", "stream-early-exit", "A `return`/`break`/`raise` inside iteration over a streamed result that is not closed.", "safe")
+LKL301 = RuleInfo(
+    "LKL301",
+    "stream-early-exit",
+    "A `return`/`break`/`raise` inside iteration over a streamed result that is not closed.",
+    RuleFix(FixSafety.SAFE, "close the result in `finally`, or open it with `with`/`async with`", ("release-region",)),
+)
 LKL302 = RuleInfo("LKL302", "stream-not-exhausted", "A streamed result is read in part and never closed.")
 
 

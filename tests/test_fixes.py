@@ -383,6 +383,8 @@ def test_fixture_tree(unit: list[Path], linter: Linter):
     run = linter.lint_files([str(p) for p in unit])
     if any(result.errors for result in run.files):
         pytest.skip("the linter itself fails on this unit: " + run.internal_errors[0].detail.strip().splitlines()[-1])
+    if any(d.code == "LKL000" for d in run.diagnostics):
+        pytest.skip("a file of this unit does not parse: there is nothing to fix")
     summaries = Summaries([s for result in run.files for s in result.summaries])
     for path in unit:
         source = read(str(path))

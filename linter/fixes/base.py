@@ -291,16 +291,6 @@ def canonical_release(call: cst.Call, acquire: Acquire, kind: Kind, var: str, aw
     return cst.SimpleStatementLine([cst.Expr(expr)])
 
 
-def release_call(expr: cst.Expr, acquire: Acquire, kind: Kind, var: str) -> Optional[cst.Call]:
-    """The call of an expression statement when it is a release of `var`."""
-    value = expr.value
-    if isinstance(value, cst.Await):
-        value = value.expression
-    if isinstance(value, cst.Call) and is_release(value, acquire, kind, var):
-        return value
-    return None
-
-
 def is_release(call: cst.Call, acquire: Acquire, kind: Kind, var: str) -> bool:
     func = call.func
     if not isinstance(func, cst.Attribute):
