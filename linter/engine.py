@@ -1,9 +1,10 @@
-"""The engine: read -> prefilter -> parse once -> analyse -> rule families ->
-sorted diagnostics. It knows nothing about any single rule.
+"""The engine: one file at a time. Read -> prefilter -> parse once ->
+analyse -> rule families -> sorted diagnostics. It knows nothing about any
+single rule.
 
-Project summaries need every file: the first pass lints each file with the
-summaries of its own module and collects the summaries it exports; files
-that call a helper defined elsewhere are linted again with all summaries.
+The summaries of the project's other modules come in from the passes
+(`leaklint.passes`); those of the file's own module (a factory called a few
+lines below it) the analysis finds itself, on the same tree.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from .catalogue import Catalogue, Prefilter, default_catalogue
 from .diagnostics import Diagnostic, Fix
 from .selection import Selection
 from .source import Source, UnreadableSource, decode
-from .summaries import FunctionSummary, Summaries
+from .summaries import MAX_SUMMARY_PASSES, FunctionSummary, Summaries
 
 # LibCST, the analysis and the rules are imported where a file is parsed:
 # a run whose results all come from the cache never needs them.
@@ -29,9 +30,6 @@ if TYPE_CHECKING:
 
     from .analysis import ModuleFacts
     from .rulebase import FileContext, Finding, RuleInfo
-
-
-MAX_SUMMARY_PASSES = 3
 
 
 @dataclass
@@ -54,7 +52,8 @@ class FileResult:
 @dataclass
 class RunResult:
     files: list[FileResult] = field(default_factory=list)
-    usage_errors: list[tuple[str, str]] = field(default_factory=list)
+    # per file, the other modules' summaries its result was linted with
+    linted_with: list[tuple[FunctionSummary, ...]] = field(default_factory=list)
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -277,37 +276,10 @@ class Linter:
     # -- a whole run ------------------------------------------------------------------
 
     def lint_files(self, paths: Sequence[str]) -> RunResult:
-        run = RunResult()
-        results = [self.lint_file(path, Summaries()) for path in paths]
-        applied: dict[str, frozenset] = {path: frozenset() for path in paths}
-        for _ in range(MAX_SUMMARY_PASSES):  # a factory of a factory needs another pass
-            summaries = Summaries({s for f in results for s in f.summaries})
-            if not len(summaries):
-                break
-            changed = False
-            for index, path in enumerate(paths):
-                if results[index].skipped is not None:
-                    continue
-                usable = self.summaries_for(path, summaries)
-                if usable and usable != applied[path]:
-                    applied[path] = usable
-                    results[index] = self.lint_file(path, Summaries(usable))
-                    changed = True
-            if not changed:
-                break
-        run.files = results
-        return run
+        """`paths` linted in this process, with the project summary passes."""
+        from .passes import InProcess, lint_project
 
-    def summaries_for(self, path: str, summaries: Summaries) -> frozenset:
-        """The other modules' summaries this file could use (empty: lint it once)."""
-        try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
-        except OSError:
-            return frozenset()
-        module_name = module_name_for(path)
-        usable = summaries.usable_by(raw, module_name).items().values()
-        return frozenset(s for s in usable if s.qualname.rpartition(".")[0] != module_name)
+        return lint_project(InProcess(self, paths))
 
 
 def describe_error() -> str:

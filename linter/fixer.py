@@ -9,8 +9,9 @@ the re-analysed text; passes stop when nothing changes (at most
 
 `fix_text` is the pure core (text in, text out); it analyses each pass
 through `Linter.analyze`, the path linting takes too. `run_fixes` is what the
-CLI calls: it lints the files (for the project summaries), fixes those with
-fixable findings, and writes them atomically, or prints a unified diff.
+CLI calls: it runs the summary passes over the files (`leaklint.passes`),
+fixes the files with fixable findings, each analysed with the summaries it
+was linted with, and writes them atomically, or prints a unified diff.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from libcst.codemod.visitors import AddImportsVisitor
 
 from .engine import DoesNotParse, Linter, NotAnalysed, module_name_for
 from .fixes import FIXABLE_CODES, Change, FixContext, Unfixable, shape_for
+from .passes import InProcess, lint_project
 from .rulebase import FileContext, Finding
 from .source import Source, UnreadableSource, read
 from .summaries import Summaries
@@ -380,10 +382,9 @@ def run_fixes(
     """Fix `paths` (files, as discovered by the CLI). In diff mode the unified
     diffs go to `out` and nothing is written. `allowed(path, line, code)`, when
     given, keeps suppressed or per-file-ignored findings as they are."""
-    run = linter.lint_files(list(paths))
-    summaries = Summaries([s for result in run.files for s in result.summaries])
+    run = lint_project(InProcess(linter, paths))
     report = FixReport()
-    for path, result in zip(paths, run.files):
+    for path, result, linted_with in zip(paths, run.files, run.linted_with):
         file_report = FileFixReport(path, remaining=len(result.diagnostics))
         report.files.append(file_report)
         if result.skipped:
@@ -405,7 +406,7 @@ def run_fixes(
                 path,
                 linter,
                 unsafe=unsafe,
-                summaries=summaries,
+                summaries=Summaries(linted_with),
                 module_name=module_name_for(path),
                 max_passes=max_passes,
                 allowed=allowed,
