@@ -9,6 +9,7 @@ from typing import Iterable, Mapping, Optional
 
 from .catalogue import Acquire
 
+MAX_SUMMARY_PASSES = 3  # rounds of summaries: a factory of a factory needs a second one, and so on
 
 # import statements, a parenthesised `from x import (...)` spanning lines included
 IMPORTS = re.compile(rb"\b(?:from[ \t\\]+[\w.]+[ \t\\]+import[ \t\\]*\([^)]*\)|from[ \t\\]+[^\n;]*|import[ \t\\]+[^\n;]*)")
@@ -69,6 +70,12 @@ class Summaries:
                     found.append(summary)
         return Summaries(found)
 
+    def usable_from_elsewhere(self, raw: bytes, module_name: str) -> list[FunctionSummary]:
+        """The other modules' summaries a file could use: what the passes lint it
+        with (the summaries of its own module its analysis finds itself)."""
+        usable = self.usable_by(raw, module_name).items().values()
+        return [s for s in usable if s.qualname.rpartition(".")[0] != module_name]
+
     def _heads_in(self, text: bytes) -> set[str]:
         """The last names of summarised modules that occur in `text`."""
         if self._words is None:
@@ -98,7 +105,6 @@ def _absolute(relative: str, module_name: str) -> str:
     base = package[: max(len(package) - dots, 0)]
     rest = relative[dots:]
     return ".".join(base + ([rest] if rest else []))
-
 
 
 def _mentions(raw: bytes, word: str) -> bool:
