@@ -24,7 +24,7 @@ from . import __version__
 if TYPE_CHECKING:
     from .config import Config, FileFilter
     from .diagnostics import Diagnostic
-    from .engine import RunResult
+    from .results import RunResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROGRESS_THRESHOLD = 100  # files; smaller runs finish before a bar helps

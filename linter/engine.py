@@ -9,11 +9,9 @@ lines below it) the analysis finds itself, on the same tree.
 from __future__ import annotations
 
 import ast
-import os
 import reprlib
 import sys
 import traceback
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence
 
@@ -21,7 +19,8 @@ from .catalogue import Catalogue, Prefilter, default_catalogue
 from .diagnostics import Diagnostic, Fix
 from .selection import Selection
 from .source import Source, UnreadableSource, decode
-from .summaries import MAX_SUMMARY_PASSES, FunctionSummary, Summaries
+from .results import FileResult, InternalError, RunResult
+from .summaries import MAX_SUMMARY_PASSES, FunctionSummary, Summaries, module_name_for
 
 # LibCST, the analysis and the rules are imported where a file is parsed:
 # a run whose results all come from the cache never needs them.
@@ -31,38 +30,6 @@ if TYPE_CHECKING:
     from .analysis import ModuleFacts
     from .rulebase import FileContext, Finding
     from .ruleinfo import RuleInfo
-
-
-@dataclass
-class InternalError:
-    path: str
-    rule: str
-    detail: str
-
-
-@dataclass
-class FileResult:
-    path: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    summaries: list[FunctionSummary] = field(default_factory=list)
-    errors: list[InternalError] = field(default_factory=list)
-    skipped: Optional[str] = None  # why the file was not linted (unreadable)
-    parsed: bool = False
-
-
-@dataclass
-class RunResult:
-    files: list[FileResult] = field(default_factory=list)
-    # per file, the other modules' summaries its result was linted with
-    linted_with: list[tuple[FunctionSummary, ...]] = field(default_factory=list)
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        return sorted(d for f in self.files for d in f.diagnostics)
-
-    @property
-    def internal_errors(self) -> list[InternalError]:
-        return [e for f in self.files for e in f.errors]
 
 
 class Analysis(NamedTuple):
@@ -307,18 +274,6 @@ def _calls_any(module: cst.Module, names: set[str]) -> bool:
             if name in names:
                 return True
     return False
-
-
-def module_name_for(path: str) -> str:
-    """`pkg/sub/mod.py` -> "pkg.sub.mod" where the folders are packages."""
-    path = os.path.abspath(path)
-    directory, filename = os.path.split(path)
-    stem = os.path.splitext(filename)[0]
-    parts = [] if stem == "__init__" else [stem]
-    while os.path.isfile(os.path.join(directory, "__init__.py")):
-        directory, package = os.path.split(directory)
-        parts.insert(0, package)
-    return ".".join(parts)
 
 
 def _dedupe(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

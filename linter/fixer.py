@@ -23,12 +23,12 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
-from .engine import DoesNotParse, Linter, NotAnalysed, module_name_for
+from .engine import DoesNotParse, Linter, NotAnalysed
 from .fixes import FIXABLE_CODES, Change, FixContext, Unfixable, shape_for
 from .passes import InProcess, lint_project
 from .rulebase import FileContext, Finding
 from .source import Source, UnreadableSource, read
-from .summaries import Summaries
+from .summaries import Summaries, module_name_for
 from .writer import ChangedOnDisk, WriteError, check_text, unified_diff, write_atomic
 
 MAX_PASSES = 5

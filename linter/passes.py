@@ -19,12 +19,15 @@ runs, and the files may come from disk or from memory (`InProcess` with
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional, Protocol, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Optional, Protocol, Sequence
 
 from .cache import canonical, digest_text
-from .engine import FileResult, Linter, RunResult, module_name_for
+from .results import FileResult, RunResult
 from .source import Source
-from .summaries import MAX_SUMMARY_PASSES, FunctionSummary, Summaries
+from .summaries import MAX_SUMMARY_PASSES, FunctionSummary, Summaries, module_name_for
+
+if TYPE_CHECKING:
+    from .engine import Linter  # the engine calls the passes: no import at run time
 
 SummarySet = tuple[FunctionSummary, ...]  # in canonical order (`SummaryOrder`)
 Progress = Callable[[int, int], object]  # (files done, files in all), after each file of the first pass

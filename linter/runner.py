@@ -23,10 +23,19 @@ from typing import Callable, Iterable, Optional, Sequence
 from . import cache as result_cache
 from .catalogue import Catalogue, default_catalogue
 from .diagnostics import Diagnostic
-from .engine import FileResult, Linter, RunResult, module_name_for
-from .passes import Progress, SummaryOrder, SummarySet, Task, lint_project, read_bytes, usable_summaries
+from .engine import Linter
+from .passes import (
+    Progress,
+    SummaryOrder,
+    SummarySet,
+    Task,
+    lint_project,
+    read_bytes,
+    usable_summaries,
+)
+from .results import FileResult, RunResult
 from .selection import Selection
-from .summaries import FunctionSummary, Summaries
+from .summaries import FunctionSummary, Summaries, module_name_for
 
 MIN_FILES_FOR_WORKERS = 2  # one file is linted in this process: starting workers costs more
 MAX_CHUNK = 32  # files per task sent to a worker

@@ -3,6 +3,7 @@
 helper is a release for its callers)."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional
@@ -109,3 +110,15 @@ def _absolute(relative: str, module_name: str) -> str:
 
 def _mentions(raw: bytes, word: str) -> bool:
     return re.search(rb"\b" + re.escape(word.encode()) + rb"\b", raw) is not None
+
+
+def module_name_for(path: str) -> str:
+    """`pkg/sub/mod.py` -> "pkg.sub.mod" where the folders are packages."""
+    path = os.path.abspath(path)
+    directory, filename = os.path.split(path)
+    stem = os.path.splitext(filename)[0]
+    parts = [] if stem == "__init__" else [stem]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, package = os.path.split(directory)
+        parts.insert(0, package)
+    return ".".join(parts)

@@ -17,15 +17,14 @@ from pathlib import Path
 
 import libcst as cst
 import pytest
-
 from harness import FIXTURES, expected_findings
-from leaklint.engine import Linter, module_name_for
-from leaklint.flow import Site, SiteFacts
+from leaklint.engine import Linter
 from leaklint.fixer import FIXABLE_CODES, fix_text, run_fixes
 from leaklint.fixes import Change, Shape
+from leaklint.flow import Site, SiteFacts
 from leaklint.rulebase import Finding
 from leaklint.source import decode, read
-from leaklint.summaries import Summaries
+from leaklint.summaries import Summaries, module_name_for
 from leaklint.writer import check_text
 
 FIX_FIXTURES = FIXTURES / "fix"
