@@ -232,6 +232,14 @@ async def test_the_projects_configuration_is_honoured(client: LanguageClient, wo
     assert found(await diagnostics_until(client, legacy, bool)) == {(16, "LKL102"), (25, "LKL102"), (37, "LKL102")}
 
 
+async def test_a_broken_configuration_is_shown_and_the_defaults_apply(client: LanguageClient, workspace: Path) -> None:
+    (workspace / "pyproject.toml").write_text('[tool.leaklint]\nselect = ["LKL9999"]\n')
+    uri = open_document(client, workspace / "service.py", LEAKY)
+    assert len(await diagnostics_until(client, uri, bool)) == 5
+    (shown,) = [m for m in client.messages if "pyproject.toml" in m.message]
+    assert shown.type == types.MessageType.Error and "select" in shown.message
+
+
 async def test_cross_module_findings_follow_the_helpers_module(client: LanguageClient, workspace: Path) -> None:
     for name in ("dbutil.py", "service.py"):
         shutil.copy(FIXTURES / "project_helpers" / name, workspace / name)

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib.util
 import logging
 import os
@@ -22,6 +23,7 @@ import sys
 from typing import Sequence
 
 EXIT_ERROR = 2
+YOUNG_COLLECTION_EVERY = 50_000  # allocations; Python's default is 700
 
 
 def main(argv: Sequence[str]) -> int:
@@ -34,7 +36,13 @@ def main(argv: Sequence[str]) -> int:
     from .server import build_server
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="leaklint server: %(levelname)s: %(name)s: %(message)s")
-    build_server().start_io()
+    server = build_server()
+    # A lint allocates hundreds of thousands of small objects that reference
+    # counting frees; collecting the young generation every 700 of them cost
+    # a fifth of each lint. What is loaded by now lives as long as the server.
+    gc.set_threshold(YOUNG_COLLECTION_EVERY, *gc.get_threshold()[1:])
+    gc.freeze()
+    server.start_io()
     # The client has gone: scans may still be running in worker processes, and waiting for them would keep the editor's process alive.
     sys.stderr.flush()
     os._exit(0)

@@ -114,7 +114,7 @@ class Linting:
         if any(os.path.basename(path) == CONFIG_FILE for path in paths):
             self._configuration_changed()
             return
-        for project in {id(p): p for path in paths if path.endswith(PYTHON_SUFFIXES) for p in self.projects.holding(path)}.values():
+        for project in {p for path in paths if path.endswith(PYTHON_SUFFIXES) for p in self.projects.holding(path)}:
             self._request_scan(project, SCAN_DELAY_SECONDS)
 
     def close(self) -> None:
