@@ -82,8 +82,7 @@ class SummaryPool:
 
     def __init__(self, entries: Iterable[Summary] = ()) -> None:
         self.entries = frozenset(entries)
-        # sorted: of two summaries with one name the engine keeps the last, so the order must not depend on hashing
-        self._summaries = Summaries(sorted(self.entries, key=repr))
+        self._summaries = _summaries(self.entries)
 
     def usable(self, text: str, path: str) -> frozenset[Summary]:
         """The other modules' summaries a buffer could use (what the command
@@ -91,6 +90,11 @@ class SummaryPool:
         module = module_name_for(path)
         usable = self._summaries.usable_by(_raw(text), module).items().values()
         return frozenset(s for s in usable if s.qualname.rpartition(".")[0] != module)
+
+
+def _summaries(entries: frozenset[Summary]) -> Summaries:
+    # sorted: of two summaries with one name the engine keeps the last, so the order must not depend on hashing
+    return Summaries(sorted(entries, key=repr))
 
 
 class Project:
@@ -102,13 +106,13 @@ class Project:
         known = tuple(rules())
         self.config_path = config_path
         self.error = problem
-        config = Config(root=root or os.getcwd())
+        self.root = os.path.dirname(config_path) if config_path else root  # None: lint open files only, scan nothing
+        config = Config(root=self.root or os.getcwd())
         if config_path is not None and problem is None:
             try:
                 config = load_config(config_path, known_codes=known)
             except ConfigError as error:  # reported once; the defaults apply meanwhile
                 self.error = str(error)
-        self.root = os.path.dirname(config_path) if config_path else root  # None: lint open files only, scan nothing
         self.files_filter = FileFilter.from_config(config, DEFAULT_EXCLUDES)
         layer = Layer(select=config.select, extend_select=config.extend_select, ignore=config.ignore)
         self.enabled = enabled_codes([layer], known)
@@ -150,7 +154,7 @@ class Project:
             path,
             self.linter,
             unsafe=unsafe,
-            summaries=Summaries(sorted(summaries, key=repr)),
+            summaries=_summaries(summaries),
             module_name=module_name_for(path),
             allowed=allowed,
         )
@@ -205,10 +209,9 @@ def _page(code: str) -> Optional[str]:
 
 @dataclass(frozen=True)
 class Directive:
-    """A `# noqa: ...` on a line: where it is written, and the codes it lists."""
+    """A `# noqa: CODES` comment: where its codes end, and the codes."""
 
-    column: int  # 0-based, in code points
-    end_column: int
+    end_column: int  # 0-based, in code points
     codes: tuple[str, ...]
 
 
@@ -216,7 +219,7 @@ def noqa_with_codes(text: str, line: int) -> Optional[Directive]:
     """The `# noqa: CODES` comment of a line, if it has one."""
     for directive in suppressions.parse(text).by_line.get(line, ()):
         if directive.codes is not None and directive.text.lstrip("#").strip().lower().startswith("noqa"):
-            return Directive(directive.column - 1, directive.end_column - 1, directive.codes)
+            return Directive(directive.end_column - 1, directive.codes)
     return None
 
 

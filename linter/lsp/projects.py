@@ -32,17 +32,17 @@ class ProjectState:
 
     def set_buffer(self, path: str, exported: frozenset[Summary]) -> bool:
         """An open document's summaries; True if those in force changed."""
-        return self._change(lambda: self.in_buffers.__setitem__(path, exported))
+        self.in_buffers[path] = exported
+        return self._changed()
 
     def drop_buffer(self, path: str) -> bool:
         """The document was closed: the file on disk counts again."""
-        return self._change(lambda: self.in_buffers.pop(path, None))
+        self.in_buffers.pop(path, None)
+        return self._changed()
 
     def set_disk(self, found: dict[str, frozenset[Summary]]) -> bool:
-        def replace() -> None:
-            self.on_disk = found
-
-        return self._change(replace)
+        self.on_disk = found
+        return self._changed()
 
     def _in_force(self) -> frozenset[Summary]:
         if self._entries is None:
@@ -55,11 +55,10 @@ class ProjectState:
             self._entries = frozenset(entries)
         return self._entries
 
-    def _change(self, change: Callable[[], object]) -> bool:
-        before = self._in_force()
-        change()
-        self._entries = None
-        if self._in_force() == before:
+    def _changed(self) -> bool:
+        """After an update: whether the summaries in force changed."""
+        before, self._entries = self._entries, None
+        if before is not None and self._in_force() == before:
             return False
         self._pool = None
         return True
