@@ -88,7 +88,8 @@ async def measure(lines: int, edits: int) -> tuple[list[float], list[float]]:
         await client.start_io(sys.executable, "-m", "leaklint", "server")
         await client.initialize_async(types.InitializeParams(capabilities=types.ClientCapabilities(), root_uri=Path(folder).as_uri()))
         client.initialized(types.InitializedParams())
-        client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+        document = types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+        client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=document))
         await asyncio.wait_for(wait_for(1), 60)
         print(f"{text.count(chr(10))} lines, {findings[1]} diagnostics")
         target = text.splitlines().index('    return {"total": total, "count": len(items), "label": "1"}')
@@ -96,13 +97,11 @@ async def measure(lines: int, edits: int) -> tuple[list[float], list[float]]:
         latencies, cpu = [], []
         for version in range(2, edits + 2):
             line = f'    return {{"total": total, "count": len(items), "label": "edit {version}"}}'
-            change = types.TextDocumentContentChangePartial(
-                range=types.Range(start=types.Position(line=target, character=0), end=types.Position(line=target + 1, character=0)), text=line + "\n"
-            )
+            whole_line = types.Range(start=types.Position(line=target, character=0), end=types.Position(line=target + 1, character=0))
+            change = types.TextDocumentContentChangePartial(range=whole_line, text=line + "\n")
             sent, used = time.perf_counter(), cpu_seconds(pid)
-            client.text_document_did_change(
-                types.DidChangeTextDocumentParams(text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version), content_changes=[change])
-            )
+            document_version = types.VersionedTextDocumentIdentifier(uri=uri, version=version)
+            client.text_document_did_change(types.DidChangeTextDocumentParams(text_document=document_version, content_changes=[change]))
             await asyncio.wait_for(wait_for(version), 60)
             latencies.append(arrived[version] - sent)
             cpu.append(cpu_seconds(pid) - used)

@@ -60,7 +60,8 @@ def open_document(client: LanguageClient, path: Path, text: str) -> str:
     """Writes `text` to `path` and opens it, as an editor does."""
     path.write_text(text, encoding="utf-8")
     uri = path.as_uri()
-    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)))
+    document = types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text)
+    client.text_document_did_open(types.DidOpenTextDocumentParams(text_document=document))
     return uri
 
 

@@ -80,7 +80,7 @@ def test_a_crash_in_one_files_analysis_is_logged_once_and_linting_goes_on(tmp_pa
 
 def test_lines_end_where_python_ends_them() -> None:
     lines = Lines("a = 1\x0c\r\nb = '😀'\rc\n", UTF16)  # a form feed is not a line end; CRLF and CR are
-    assert len(lines) == 4
+    assert [lines.line(n) for n in (1, 2, 3, 4)] == ["a = 1\x0c", "b = '😀'", "c", ""]
     assert lines.line(2) == "b = '😀'"
     assert lines.position(lines.offset(2, 8)) == types.Position(line=1, character=8)  # after the emoji: two UTF-16 units
     assert lines.position(lines.offset(3, 2)) == types.Position(line=2, character=1)

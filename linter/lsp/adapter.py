@@ -104,7 +104,6 @@ class Project:
         """`config_path`: the configuration, if any; `root`: the folder to scan
         when there is none; `problem`: why the configuration could not be found."""
         known = tuple(rules())
-        self.config_path = config_path
         self.error = problem
         self.root = os.path.dirname(config_path) if config_path else root  # None: lint open files only, scan nothing
         config = Config(root=self.root or os.getcwd())

@@ -49,7 +49,6 @@ class Published:
     """What the client was last told about a document."""
 
     version: Optional[int]
-    text: str
     outcome: LintOutcome
     diagnostics: list[types.Diagnostic]
 
@@ -175,7 +174,7 @@ class Linting:
     def _publish(self, state: OpenDocument, snapshot: Snapshot, outcome: LintOutcome) -> None:
         lines = Lines(snapshot.text, self.server.workspace.position_codec)
         diagnostics = to_lsp(outcome.findings, lines, state.uri, self.rules)
-        state.published = Published(snapshot.version, snapshot.text, outcome, diagnostics)
+        state.published = Published(snapshot.version, outcome, diagnostics)
         params = types.PublishDiagnosticsParams(uri=state.uri, diagnostics=diagnostics, version=snapshot.version)
         self.server.text_document_publish_diagnostics(params)
 
@@ -191,7 +190,7 @@ class Linting:
         if project.project.error:
             self.log.error_once(f"leaklint: {project.project.error}; using the default configuration", show=True)
         if project.scan is None:
-            self._request_scan(project, 0)
+            self._request_scan(project, SCAN_DELAY_SECONDS)  # the document that was opened is linted first
         return project
 
     def _configuration_changed(self) -> None:

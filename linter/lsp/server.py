@@ -35,7 +35,14 @@ def build_server() -> LanguageServer:
             return None
         versioned = get_capability(server.client_capabilities, "workspace.workspace_edit.document_changes", False)
         return DocumentView(
-            uri, state.path, snapshot.version, snapshot.text, state.project.project, linting.summaries(state), server.workspace.position_codec, versioned
+            uri=uri,
+            path=state.path,
+            version=snapshot.version,
+            text=snapshot.text,
+            project=state.project.project,
+            summaries=linting.summaries(state),
+            codec=server.workspace.position_codec,
+            versioned_edits=versioned,
         )
 
     @server.feature(types.INITIALIZED)
@@ -44,7 +51,9 @@ def build_server() -> LanguageServer:
             return
         watchers = [types.FileSystemWatcher(glob_pattern=pattern) for pattern in WATCHED]
         options = types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers)
-        registration = types.Registration(id="leaklint-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options)
+        registration = types.Registration(
+            id="leaklint-watched-files", method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES, register_options=options
+        )
         try:
             await server.client_register_capability_async(types.RegistrationParams(registrations=[registration]))
         except Exception as error:  # without it, saves in the editor still refresh the summaries

@@ -19,9 +19,6 @@ class Lines:
         self.codec = codec
         self.starts = [0] + [match.end() for match in LINE_END.finditer(text)]
 
-    def __len__(self) -> int:
-        return len(self.starts)
-
     def line(self, number: int) -> str:
         """Line `number` (1-based) without its line ending."""
         index = min(max(number, 1), len(self.starts)) - 1
@@ -45,9 +42,6 @@ class Lines:
         """Line `line` (1-based) without its indentation."""
         text = self.line(line)
         return self.range(line, len(text) - len(text.lstrip()) + 1, line, len(text.rstrip()) + 1)
-
-    def end_of_line(self, line: int) -> types.Position:
-        return self.position(self.offset(line, len(self.line(line)) + 1))
 
 
 def edit_to(lines: Lines, new_text: str) -> types.TextEdit:
