@@ -3,6 +3,7 @@
     leaklint [check] [PATH ...] [options]   lint (the default command)
     leaklint rule CODE                      print a rule's page
     leaklint rules                          list the rules
+    leaklint server                         the language server (stdio)
 
 The run: configuration -> discovery -> fixes (with --fix/--diff) -> lint
 (the runner: summary passes, workers, cache) -> per-file-ignores and inline
@@ -83,6 +84,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return rule_command(arguments[1:])
         if arguments[:1] == ["rules"]:
             return rules_command(arguments[1:])
+        if arguments[:1] == ["server"]:
+            from .lsp import main as server
+
+            return server(arguments[1:])
         if arguments[:1] == ["check"]:
             arguments = arguments[1:]
         return check(build_parser().parse_args(arguments))
