@@ -18,13 +18,13 @@ from leaklint.cache import DEFAULT_DIR
 from leaklint.catalogue import default_catalogue
 from leaklint.config import Config, ConfigError, FileFilter, Layer, enabled_codes, find_config, load_config
 from leaklint.discovery import DEFAULT_EXCLUDES, discover
-from leaklint.engine import Linter, module_name_for
+from leaklint.engine import Linter
 from leaklint.fixer import fix_text
 from leaklint.runner import lint_paths
 from leaklint.selection import Selection
 from leaklint.source import Source
 from leaklint.summaries import FunctionSummary as Summary
-from leaklint.summaries import Summaries
+from leaklint.summaries import Summaries, module_name_for
 
 VERSION = __version__
 PARSE_ERROR = "LKL000"
