@@ -59,7 +59,7 @@ AIOPG = Library(
             library="aiopg",
             base="aiopg.Connection",
             releases=(),
-            closes_without_returning=(),
+            closes_without_returning=("close",),  # it stays among the pool's used connections
         ),
     ),
 )

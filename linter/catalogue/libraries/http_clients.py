@@ -89,9 +89,11 @@ HTTPX = Library(
             types=("httpx.AsyncClient",),
             releases=ASYNC_ACLOSE,
             async_with_exit=Exit.CLOSES,
-            methods={"stream": (Acquire("httpx.Response", Await.CM_ONLY, async_with_exit=Exit.RELEASES),)},
+            methods={"stream": (Acquire("httpx.AsyncResponse", Await.CM_ONLY, async_with_exit=Exit.RELEASES),)},
         ),
         Kind(name="httpx.Response", label="httpx streamed response", library="httpx", releases=SYNC_CLOSE, owned=False),
+        # a response on an async stream: its sync close() raises RuntimeError
+        Kind(name="httpx.AsyncResponse", label="httpx streamed response", library="httpx", releases=ASYNC_ACLOSE, owned=False),
     ),
 )
 

@@ -196,6 +196,7 @@ AIOMYSQL = Library(
             library="aiomysql",
             base="aiomysql.Connection",
             releases=(),
+            closes_without_returning=("close", "ensure_closed"),  # it stays among the pool's used connections
         ),
     ),
 )
