@@ -2,8 +2,11 @@
 library (or family of libraries), each stating what acquires, what
 releases, what `with`/`async with` does and what must be awaited.
 
-Every fact here is checked against the libraries' behaviour (which call
-acquires, which releases, which is a coroutine, which `with` really closes).
+Every fact here was read in the library's own source (which call acquires,
+which releases, which is a coroutine, which `with` really closes): each
+`Library` names that release (`verified`) and its files (`sources`), and
+records as `version_notes` the facts that differ in older releases still in
+use.
 """
 from __future__ import annotations
 
