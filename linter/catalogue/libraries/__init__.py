@@ -17,6 +17,7 @@ from .databases import DATABASES
 from .generic import GENERIC_POOLED, HEURISTICS
 from .http_clients import AIOHTTP, HTTPX, REQUESTS
 from .mysql import AIOMYSQL, MYSQL_CONNECTOR, PYMYSQL
+from .oracle import CX_ORACLE, ORACLEDB
 from .psycopg import PSYCOPG3
 from .psycopg2 import PSYCOPG2
 from .redis import REDIS_ASYNCIO
@@ -34,6 +35,8 @@ LIBRARIES = (
     PYMYSQL,
     MYSQL_CONNECTOR,
     AIOMYSQL,
+    ORACLEDB,
+    CX_ORACLE,
     SQLALCHEMY,
     AIOHTTP,
     HTTPX,
