@@ -17,6 +17,7 @@ from .databases import DATABASES
 from .generic import GENERIC_POOLED, HEURISTICS
 from .http_clients import AIOHTTP, HTTPX, REQUESTS
 from .mysql import AIOMYSQL, MYSQL_CONNECTOR, PYMYSQL
+from .odbc import AIOODBC, PYODBC
 from .oracle import CX_ORACLE, ORACLEDB
 from .psycopg import PSYCOPG3
 from .psycopg2 import PSYCOPG2
@@ -37,6 +38,8 @@ LIBRARIES = (
     AIOMYSQL,
     ORACLEDB,
     CX_ORACLE,
+    PYODBC,
+    AIOODBC,
     SQLALCHEMY,
     AIOHTTP,
     HTTPX,
