@@ -17,6 +17,7 @@ from .databases import DATABASES
 from .generic import GENERIC_POOLED, HEURISTICS
 from .http_clients import AIOHTTP, HTTPX, REQUESTS
 from .mysql import AIOMYSQL, MYSQL_CONNECTOR, PYMYSQL
+from .mysqlclient import MYSQLCLIENT
 from .odbc import AIOODBC, PYODBC
 from .oracle import CX_ORACLE, ORACLEDB
 from .psycopg import PSYCOPG3
@@ -34,6 +35,7 @@ LIBRARIES = (
     SQLITE3,
     AIOSQLITE,
     PYMYSQL,
+    MYSQLCLIENT,
     MYSQL_CONNECTOR,
     AIOMYSQL,
     ORACLEDB,
