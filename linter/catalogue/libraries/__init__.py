@@ -26,6 +26,7 @@ from .redis import REDIS_ASYNCIO
 from .sockets import SOCKET
 from .sqlalchemy import SQLALCHEMY
 from .sqlite3 import SQLITE3
+from .stdlib_clients import FTPLIB, IMAPLIB, POPLIB, SMTPLIB
 
 LIBRARIES = (
     PSYCOPG2,
@@ -48,6 +49,10 @@ LIBRARIES = (
     REQUESTS,
     REDIS_ASYNCIO,
     SOCKET,
+    FTPLIB,
+    SMTPLIB,
+    IMAPLIB,
+    POPLIB,
     DATABASES,
     GENERIC_POOLED,
 )
