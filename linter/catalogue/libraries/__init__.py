@@ -16,6 +16,7 @@ from .asyncpg import ASYNCPG
 from .databases import DATABASES
 from .generic import GENERIC_POOLED, HEURISTICS
 from .http_clients import AIOHTTP, HTTPX, REQUESTS
+from .messaging import AIO_PIKA, AIOKAFKA, PIKA
 from .mysql import AIOMYSQL, MYSQL_CONNECTOR, PYMYSQL
 from .mysqlclient import MYSQLCLIENT
 from .odbc import AIOODBC, PYODBC
@@ -53,6 +54,9 @@ LIBRARIES = (
     SMTPLIB,
     IMAPLIB,
     POPLIB,
+    PIKA,
+    AIO_PIKA,
+    AIOKAFKA,
     DATABASES,
     GENERIC_POOLED,
 )
