@@ -25,6 +25,7 @@ from .psycopg import PSYCOPG3
 from .psycopg2 import PSYCOPG2
 from .redis import REDIS_ASYNCIO
 from .sockets import SOCKET
+from .ssh import PARAMIKO
 from .sqlalchemy import SQLALCHEMY
 from .sqlite3 import SQLITE3
 from .stdlib_clients import FTPLIB, IMAPLIB, POPLIB, SMTPLIB
@@ -57,6 +58,7 @@ LIBRARIES = (
     PIKA,
     AIO_PIKA,
     AIOKAFKA,
+    PARAMIKO,
     DATABASES,
     GENERIC_POOLED,
 )
