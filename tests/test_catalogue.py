@@ -146,6 +146,48 @@ def test_closing_releases_nothing_whose_close_is_a_coroutine():
     assert not closing_releases(connect, produced(connect))
 
 
+# -- facts that differ between libraries ----------------------------------------------------
+
+
+def test_a_pooled_oracle_connection_is_given_back_by_its_own_close():
+    # oracledb and cx_Oracle return a pooled connection on close(); psycopg2's pool does not
+    for pool_kind in ("oracledb.ConnectionPool", "cx_Oracle.SessionPool"):
+        acquire = method_acquire(pool_kind, "acquire")
+        kind = produced(acquire)
+        assert "close" in {r.method for r in kind.releases}
+        assert not kind.closes_without_returning
+        assert exit_of(acquire, kind, asynchronous=False, awaited=False) == Exit.RELEASES
+    assert CATALOGUE.kind("psycopg2.pooled_connection").closes_without_returning == ("close",)
+
+
+def test_an_aioodbc_pooled_connection_is_given_back_only_by_the_pool():
+    acquire = method_acquire("aioodbc.Pool", "acquire")
+    (release,) = acquire.returned_by
+    assert release.must_be_awaited(acquire_awaited=True)
+    assert produced(acquire).closes_without_returning == ("close",)
+
+
+@pytest.mark.parametrize(
+    "kind_name, with_exit",
+    [
+        ("pyodbc.Connection", Exit.TXN_ONLY),  # commits; the connection stays open
+        ("MySQLdb.Connection", Exit.CLOSES),  # mysqlclient 2.0 and later
+        ("cx_Oracle.Connection", Exit.CLOSES),  # cx_Oracle 7.0 and later
+        ("pika.BlockingConnection", Exit.CLOSES),
+        ("poplib.POP3", Exit.NONE),
+    ],
+)
+def test_what_a_sync_with_does_per_library(kind_name, with_exit):
+    assert CATALOGUE.kind(kind_name).exit(asynchronous=False) == with_exit
+
+
+def test_imap_close_is_no_release():
+    # IMAP4.close() closes the selected mailbox; logout() ends the connection
+    kind = CATALOGUE.kind("imaplib.IMAP4")
+    assert [r.method for r in kind.releases] == ["logout"]
+    assert kind.closing_effect is ClosingEffect.NO_RELEASE
+
+
 # -- the package ---------------------------------------------------------------------------------
 
 

@@ -19,13 +19,19 @@ from .asyncpg import ASYNCPG
 from .databases import DATABASES
 from .generic import GENERIC_POOLED, HEURISTICS
 from .http_clients import AIOHTTP, HTTPX, REQUESTS
+from .messaging import AIO_PIKA, AIOKAFKA, PIKA
 from .mysql import AIOMYSQL, MYSQL_CONNECTOR, PYMYSQL
+from .mysqlclient import MYSQLCLIENT
+from .odbc import AIOODBC, PYODBC
+from .oracle import CX_ORACLE, ORACLEDB
 from .psycopg import PSYCOPG3
 from .psycopg2 import PSYCOPG2
 from .redis import REDIS_ASYNCIO
 from .sockets import SOCKET
+from .ssh import PARAMIKO
 from .sqlalchemy import SQLALCHEMY
 from .sqlite3 import SQLITE3
+from .stdlib_clients import FTPLIB, IMAPLIB, POPLIB, SMTPLIB
 
 LIBRARIES = (
     PSYCOPG2,
@@ -35,14 +41,27 @@ LIBRARIES = (
     SQLITE3,
     AIOSQLITE,
     PYMYSQL,
+    MYSQLCLIENT,
     MYSQL_CONNECTOR,
     AIOMYSQL,
+    ORACLEDB,
+    CX_ORACLE,
+    PYODBC,
+    AIOODBC,
     SQLALCHEMY,
     AIOHTTP,
     HTTPX,
     REQUESTS,
     REDIS_ASYNCIO,
     SOCKET,
+    FTPLIB,
+    SMTPLIB,
+    IMAPLIB,
+    POPLIB,
+    PIKA,
+    AIO_PIKA,
+    AIOKAFKA,
+    PARAMIKO,
     DATABASES,
     GENERIC_POOLED,
 )
