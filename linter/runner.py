@@ -35,7 +35,7 @@ from .passes import (
 )
 from .results import FileResult, RunResult
 from .selection import Selection
-from .summaries import FunctionSummary, Summaries, module_name_for
+from .summaries import SUMMARY_TYPES, FunctionSummary, Summaries, module_name_for
 
 MIN_FILES_FOR_WORKERS = 2  # one file is linted in this process: starting workers costs more
 MAX_CHUNK = 32  # files per task sent to a worker
@@ -147,7 +147,7 @@ class _CachedWorkers:
         todo: list[int] = []
         for index in indices:
             stored = self._stored(index, exported_key)
-            if isinstance(stored, tuple) and all(isinstance(s, FunctionSummary) for s in stored):
+            if isinstance(stored, tuple) and all(isinstance(s, SUMMARY_TYPES) for s in stored):
                 yield index, stored
             else:
                 todo.append(index)
@@ -193,7 +193,7 @@ def _unpack(path: str, stored: object) -> Optional[FileResult]:
     diagnostics, summaries = stored.get("diagnostics"), stored.get("summaries")
     if not isinstance(diagnostics, list) or not all(isinstance(d, Diagnostic) for d in diagnostics):
         return None
-    if not isinstance(summaries, list) or not all(isinstance(s, FunctionSummary) for s in summaries):
+    if not isinstance(summaries, list) or not all(isinstance(s, SUMMARY_TYPES) for s in summaries):
         return None
     try:
         return FileResult(path=path, **{name: _copy(value) for name, value in stored.items()})
