@@ -131,9 +131,22 @@ class Linter:
                 result.skipped = failure.reason
             return result
         result.parsed = True
-        result.summaries = analysis.context.facts.summaries
+        result.summaries = self._exports(analysis, result, source.raw)
         result.diagnostics = _dedupe(self._diagnostic(path, analysis.context, finding) for finding in analysis.findings)
         return result
+
+    def _exports(self, analysis: Analysis, result: FileResult, raw: bytes) -> list:
+        """What the module offers the project's other modules (`leaklint.exports`)."""
+        from .exports import module_summaries
+
+        facts = analysis.context.facts
+        try:
+            return module_summaries(facts.resolvers[None], facts.summaries, raw)
+        except RecursionError:
+            return list(facts.summaries)
+        except Exception:  # an engine bug must not stop the run
+            result.errors.append(InternalError(result.path, "engine", describe_error()))
+            return list(facts.summaries)
 
     def analyze(self, source: Source, path: str, summaries: Summaries, module_name: str = "") -> Analysis:
         """The module, its facts and the enabled rules' findings with their nodes,

@@ -1,170 +1,42 @@
 """Which calls acquire what: imports, assignments, annotations, class
-attributes, project summaries and, last, the catalogue's name heuristics.
+attributes, the project's functions and classes and, last, the catalogue's
+name heuristics.
 
-This replaces LibCST's scope and qualified-name providers, which cost ten
-times the parse, with a small index built from the statements alone.
+A name resolves the way a reader of the code follows it: through relative
+imports and the modules that re-export a driver (`leaklint.aliases`),
+through the project's classes and their bases (`leaklint.classes`), and
+through the summaries of the project's other modules.
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
-from typing import Iterable, Optional
+from typing import Optional
 
 import libcst as cst
 
+from .aliases import choose, through_reexports
 from .catalogue import ENTERING_METHODS, PASS_THROUGH_CALLS, Acquire, Catalogue, Kind, When
-from .summaries import Summaries
-from .syntax import argument, dotted_name, last_name, literal_true, statements, walk
+from .classes import ProjectClasses
+from .scopes import Bindings, ClassInfo, FunctionInfo, ModuleIndex, collect_bindings, scope_statements
+from .summaries import OTHER, FunctionSummary, InstanceOf, Summaries, ValueType
+from .syntax import argument, decorator_names, dotted_name, last_name, literal_true, walk
 
-OTHER = "<other>"  # resolves, but to something outside the catalogue
+__all__ = ["OTHER", "Bindings", "ClassInfo", "FunctionInfo", "ModuleIndex", "Resolver", "collect_bindings", "scope_statements"]
 
-
-@dataclass
-class ClassInfo:
-    node: cst.ClassDef
-    attributes: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
-    annotations: dict[str, cst.BaseExpression] = field(default_factory=dict)
+STANDARD_LIBRARY = frozenset(getattr(sys, "stdlib_module_names", ()))
+CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager", "contextlib.contextmanager", "contextlib.asynccontextmanager"})
 
 
 @dataclass
-class FunctionInfo:
-    node: cst.FunctionDef
-    qualname: str  # within the module: "Class.method", "outer.inner"
-    cls: Optional[ClassInfo]
-    parent: Optional["FunctionInfo"]
+class _Shared:
+    """What the resolvers of one module share for one set of summaries: one
+    module-scope resolver (one recursion guard), one resolver per function,
+    one view of the project's classes, the summaries it wants."""
 
-
-@dataclass
-class Bindings:
-    """Names bound in one scope (a module or a function body)."""
-
-    imports: dict[str, str] = field(default_factory=dict)
-    values: dict[str, list[cst.BaseExpression]] = field(default_factory=dict)
-    annotations: dict[str, cst.BaseExpression] = field(default_factory=dict)
-    declared_global: set[str] = field(default_factory=set)
-
-    def add_value(self, name: str, value: cst.BaseExpression) -> None:
-        self.values.setdefault(name, []).append(value)
-
-
-def scope_statements(body: cst.CSTNode) -> Iterable[cst.CSTNode]:
-    """Every statement of a scope, without entering nested functions or classes."""
-    return statements(body)
-
-
-def collect_bindings(body: cst.CSTNode, bindings: Bindings) -> None:
-    for node in scope_statements(body):
-        if isinstance(node, cst.Import):
-            for alias in node.names:
-                full = dotted_name(alias.name) or ""
-                if alias.asname is not None:
-                    bindings.imports[alias.asname.name.value] = full
-                else:
-                    root = full.split(".", 1)[0]
-                    bindings.imports[root] = root
-        elif isinstance(node, cst.ImportFrom):
-            if isinstance(node.names, cst.ImportStar):
-                continue
-            if node.relative:
-                dots = "." * len(node.relative)
-                base = dots + (dotted_name(node.module) + "." if node.module is not None else "")
-                for alias in node.names:
-                    local = alias.asname.name.value if alias.asname else alias.name.value
-                    bindings.imports[local] = f"{base}{dotted_name(alias.name)}"
-                continue
-            module = dotted_name(node.module) or ""
-            for alias in node.names:
-                name = dotted_name(alias.name) or ""
-                local = alias.asname.name.value if alias.asname else name
-                bindings.imports[local] = f"{module}.{name}"
-        elif isinstance(node, cst.Assign):
-            for target in node.targets:
-                if isinstance(target.target, cst.Name):
-                    bindings.add_value(target.target.value, node.value)
-        elif isinstance(node, cst.AnnAssign):
-            if isinstance(node.target, cst.Name):
-                bindings.annotations[node.target.value] = node.annotation.annotation
-                if node.value is not None:
-                    bindings.add_value(node.target.value, node.value)
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
-            for item in node.names:
-                bindings.declared_global.add(item.name.value)
-        elif isinstance(node, cst.WithItem):
-            if node.asname is not None and isinstance(node.asname.name, cst.Name):
-                bindings.add_value(node.asname.name.value, node.item)
-
-
-class ModuleIndex:
-    """Imports, module-level names, classes and functions of one module."""
-
-    def __init__(self, module: cst.Module, module_name: str = "") -> None:
-        self.module = module
-        self.module_name = module_name
-        self.bindings = Bindings()
-        self.functions: list[FunctionInfo] = []
-        self.classes: dict[cst.ClassDef, ClassInfo] = {}
-        collect_bindings(module, self.bindings)
-        self._function_bindings: dict[cst.FunctionDef, Bindings] = {}
-        self._collect_scopes(module, None, None, "")
-
-    def bindings_of(self, function: FunctionInfo) -> Bindings:
-        found = self._function_bindings.get(function.node)
-        if found is None:
-            found = self._function_bindings[function.node] = Bindings()
-            collect_bindings(function.node.body, found)
-        return found
-
-    def _collect_scopes(
-        self,
-        body: cst.CSTNode,
-        cls: Optional[ClassInfo],
-        parent: Optional[FunctionInfo],
-        prefix: str,
-    ) -> None:
-        for node in statements(body):
-            if isinstance(node, cst.ClassDef):
-                info = ClassInfo(node)
-                self.classes[node] = info
-                self._collect_class_annotations(info)
-                self._collect_scopes(node.body, info, parent, f"{prefix}{node.name.value}.")
-            elif isinstance(node, cst.FunctionDef):
-                func = FunctionInfo(node, f"{prefix}{node.name.value}", cls, parent)
-                self.functions.append(func)
-                if cls is not None and parent is None:
-                    self._collect_self_attributes(func, cls)
-                self._collect_scopes(node.body, None, func, f"{func.qualname}.")
-
-    @staticmethod
-    def _collect_class_annotations(info: ClassInfo) -> None:
-        for stmt in info.node.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                        info.annotations[small.target.value] = small.annotation.annotation
-
-    @staticmethod
-    def _collect_self_attributes(func: FunctionInfo, cls: ClassInfo) -> None:
-        params = func.node.params.params
-        if not params:
-            return
-        self_name = params[0].name.value
-        for node in statements(func.node.body):
-            targets: list[cst.BaseExpression] = []
-            value = None
-            if isinstance(node, cst.Assign):
-                targets = [t.target for t in node.targets]
-                value = node.value
-            elif isinstance(node, cst.AnnAssign):
-                targets = [node.target]
-                value = node.value
-                if _is_self_attribute(node.target, self_name):
-                    cls.annotations.setdefault(node.target.attr.value, node.annotation.annotation)
-            for target in targets:
-                if value is not None and _is_self_attribute(target, self_name):
-                    cls.attributes.setdefault(target.attr.value, []).append(value)
-
-
-def _is_self_attribute(expr: cst.BaseExpression, self_name: str) -> bool:
-    return isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == self_name
+    resolvers: dict = field(default_factory=dict)  # function node (None: module scope) -> Resolver
+    classes: Optional[ProjectClasses] = None
+    wanted: set[str] = field(default_factory=set)
 
 
 class Resolver:
@@ -187,63 +59,117 @@ class Resolver:
         self.local = local
         self.params: dict[str, Optional[cst.BaseExpression]] = {}
         self.self_name: Optional[str] = None
+        self.own_class: Optional[str] = None  # the class of `self` (or `cls`) in a method
         if function is not None:
             all_params = list(function.node.params.posonly_params) + list(function.node.params.params)
             all_params += list(function.node.params.kwonly_params)
             for param in all_params:
                 self.params[param.name.value] = param.annotation.annotation if param.annotation else None
-            if function.cls is not None and all_params:
+            if function.cls is not None and all_params and function.binding != "static":
                 self.self_name = all_params[0].name.value
-        self._types: dict[str, Optional[str]] = {}
+                self.own_class = index.qualify(function.cls.qualname)
+        self._types: dict[str, Optional[ValueType]] = {}
         self._resolving: set[str] = set()
+        self._qualified: dict[tuple[str, ...], Optional[str]] = {}
+
+    # -- shared per module -------------------------------------------------
+
+    def _shared(self) -> _Shared:
+        by_summaries = self.index.resolution_state  # one per set of summaries the module is analysed with
+        found = by_summaries.get(self.summaries)
+        if found is None:
+            found = by_summaries[self.summaries] = _Shared()
+        return found
+
+    @property
+    def classes(self) -> ProjectClasses:
+        shared = self._shared()
+        if shared.classes is None:
+            shared.classes = ProjectClasses(self.index, self.catalogue, self.summaries, self._resolver_for)
+        return shared.classes
+
+    def _resolver_for(self, function: Optional[FunctionInfo]) -> "Resolver":
+        if function is None:
+            return self._module_resolver()
+        if function is self.function:
+            return self
+        resolvers = self._shared().resolvers
+        found = resolvers.get(function.node)
+        if found is None:
+            found = resolvers[function.node] = Resolver(self.catalogue, self.index, self.summaries, function)
+        return found
+
+    def _module_resolver(self) -> "Resolver":
+        """The module scope's resolver, shared so that its recursion guard holds."""
+        if self.function is None and self.local is self.index.bindings:
+            return self
+        resolvers = self._shared().resolvers
+        found = resolvers.get(None)
+        if found is None:
+            found = resolvers[None] = Resolver(self.catalogue, self.index, self.summaries, None, self.index.bindings)
+        return found
 
     # -- qualified names -------------------------------------------------
 
     def qualified(self, expr: cst.BaseExpression) -> Optional[str]:
+        """The absolute name an expression stands for: `sq.connect` ->
+        "sqlite3.connect", `Store` -> "app.db.Store"."""
         name = dotted_name(expr)
         if name is None:
             return None
         head, _, rest = name.partition(".")
-        target = self._import_target(head)
-        if target is None:
+        targets = self._import_targets(head)
+        if not targets:
             return None
-        return f"{target}.{rest}" if rest else target
+        candidates = tuple(f"{target}.{rest}" if rest else target for target in targets)
+        if candidates not in self._qualified:
+            resolved = [through_reexports(c, self.summaries, self.catalogue) for c in candidates]
+            known = [c for c in resolved if c is not None]
+            self._qualified[candidates] = choose(known, self.catalogue) if len(known) == len(resolved) else None
+        return self._qualified[candidates]
 
-    def _import_target(self, name: str) -> Optional[str]:
+    def _import_targets(self, name: str) -> tuple[str, ...]:
         if name in self.local.imports:
-            return self.local.imports[name]
+            return self.local.import_targets(name)
         if name in self.params:
-            return None
+            return ()
         if name in self.local.values:
             values = self.local.values[name]
             if len(values) == 1 and isinstance(values[0], (cst.Name, cst.Attribute)) and name not in self._resolving:
                 self._resolving.add(name)  # `opener = sqlite3.connect`; guards `a = b; b = a`
                 try:
-                    return self.qualified(values[0])
+                    found = self.qualified(values[0])
                 finally:
                     self._resolving.discard(name)
-            return None
-        scope = self.function.parent if self.function else None
+                return (found,) if found is not None else ()
+            return ()
+        scope = self.function
         while scope is not None:
-            bindings = self.index.bindings_of(scope)
-            if name in bindings.imports:
-                return bindings.imports[name]
+            bindings = self.index.bindings_of(scope) if scope is not self.function else self.local
+            if scope is not self.function and name in bindings.imports:
+                return bindings.import_targets(name)
+            if name in bindings.definitions:
+                return (self.index.qualify(f"{scope.qualname}.{name}"),)
             scope = scope.parent
-        if name in self.index.bindings.imports:
-            return self.index.bindings.imports[name]
-        values = self.index.bindings.values.get(name)
+        module = self.index.bindings
+        if name in module.imports:
+            return module.import_targets(name)
+        if name in module.definitions:
+            return (self.index.qualify(name),)
+        values = module.values.get(name)
         if values and len(values) == 1:  # `connect = sqlite3.connect`
             value = values[0]
             if isinstance(value, (cst.Name, cst.Attribute)) and dotted_name(value) != name:
                 outer = self._module_resolver()
                 if name in outer._resolving:
-                    return None  # `connect = connect`
+                    return ()  # `connect = connect`
                 outer._resolving.add(name)
                 try:
-                    return outer.qualified(value)
+                    found = outer.qualified(value)
                 finally:
                     outer._resolving.discard(name)
-        return None
+                return (found,) if found is not None else ()
+        return ()
 
     # -- calls -------------------------------------------------------------
 
@@ -255,113 +181,167 @@ class Resolver:
             found = self.catalogue.function(qualified)
             if found is not None:
                 return found if _holds(found.when, call) else None
-            summary = self.summaries.acquire_of(qualified, self.index.module_name)
-            if summary is not None:
-                return summary
-            if self.catalogue.is_catalogue_module(qualified):
-                return None  # a catalogue library's call that acquires nothing
+            summary, _ = self.classes.function_summary(qualified)
+            if summary is not None and summary.returns is not None:
+                return summary.returns
+            if self.catalogue.is_catalogue_module(qualified) or self._is_project_name(qualified):
+                return None  # acquires nothing (a catalogue library's call, a project function)
         if isinstance(func, cst.Attribute):
             receiver = func.value
+            owner = self._receiver_class(receiver)
+            if owner is not None:
+                return self._project_method_acquire(owner[0], func.attr.value, call, after=owner[1])
             receiver_kind = self.kind_of(receiver)
             if receiver_kind == OTHER:
-                return self._method_summary(receiver, func.attr.value)
-            if receiver_kind is not None:
-                kind = self.catalogue.kind(receiver_kind)
-                for candidate in kind.methods.get(func.attr.value, ()):
-                    if _holds(candidate.when, call):
-                        return candidate
                 return None
-            summary = self._method_summary(receiver, func.attr.value)
-            if summary is not None:
-                return summary
+            if receiver_kind is not None:
+                return self._kind_method(receiver_kind, func.attr.value, call)
             rule = self.catalogue.heuristic(func.attr.value, last_name(receiver))
             return rule.acquire if rule is not None else None
         if isinstance(func, cst.Name):
-            local_summary = self.summaries.acquire_of(func.value, self.index.module_name)
-            if local_summary is not None and func.value not in self.local.values:
-                return local_summary
             kind_name = self.kind_of(func)
             if kind_name not in (None, OTHER):
                 return self.catalogue.kind(kind_name).call
         return None
 
-    def _method_summary(self, receiver: cst.BaseExpression, method: str) -> Optional[Acquire]:
-        if self.self_name and isinstance(receiver, cst.Name) and receiver.value == self.self_name and self.function and self.function.cls:
-            return self.summaries.acquire_of(f"{self.function.cls.node.name.value}.{method}", self.index.module_name)
+    def _kind_method(self, kind_name: str, method: str, call: cst.Call) -> Optional[Acquire]:
+        for candidate in self.catalogue.kind(kind_name).methods.get(method, ()):
+            if _holds(candidate.when, call):
+                return candidate
+        return None
+
+    def _is_project_name(self, qualified: str) -> bool:
+        """A class of the project, one of its methods, or a name this module defines."""
+        prefix = f"{self.index.module_name}." if self.index.module_name else ""
+        owner = qualified.rpartition(".")[0]
+        return qualified.startswith(prefix) or self.classes.is_class(qualified) or (bool(owner) and self.classes.is_class(owner))
+
+    def _receiver_class(self, receiver: cst.BaseExpression) -> Optional[tuple[str, Optional[str]]]:
+        """(project class, the class `super()` is called in) when the receiver
+        is an instance of a project class: its own methods decide, never a
+        name heuristic."""
+        if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super":
+            return (self.own_class, self.own_class) if self.own_class is not None else None
+        found = self.type_of(receiver)
+        return (found.project_class, None) if isinstance(found, InstanceOf) else None
+
+    def _project_method_acquire(self, owner: str, method: str, call: cst.Call, after: Optional[str]) -> Optional[Acquire]:
+        found = self.classes.find_method(owner, method, after=after)
+        if found is not None and found.kind is not None:
+            return self._kind_method(found.kind, method, call)
+        if found is not None and found.qualname is not None:
+            summary = self.summaries.function(found.qualname)
+            return summary.returns if summary is not None else None
+        held = self.classes.attribute_type(owner, method) if after is None else None
+        if isinstance(held, str) and held != OTHER:  # `self.maker()` on a sessionmaker
+            return self.catalogue.kind(held).call
         return None
 
     def releases_argument(self, call: cst.Call) -> Optional[set[int]]:
-        """Argument positions a project function releases (its summary)."""
-        qualified = self.qualified(call.func)
-        if qualified is not None:
-            return self.summaries.released_params(qualified, self.index.module_name)
-        func = call.func
-        if isinstance(func, cst.Name):
-            return self.summaries.released_params(func.value, self.index.module_name)
-        if (
-            isinstance(func, cst.Attribute)
-            and self.self_name
-            and isinstance(func.value, cst.Name)
-            and func.value.value == self.self_name
-            and self.function
-            and self.function.cls
-        ):
-            found = self.summaries.released_params(f"{self.function.cls.node.name.value}.{func.attr.value}", self.index.module_name)
-            if found:
-                return {i - 1 for i in found if i > 0}  # `self` is not passed explicitly
-        return None
+        """Argument positions a project function releases or keeps (its summary)."""
+        released, _ = self._argument_positions(call)
+        return released or None
 
     def keeps_argument(self, call: cst.Call) -> set[int]:
         """Of `releases_argument`, the positions the function stores (keeps)."""
-        return self._argument_positions(call, self.summaries.kept_params) or set()
+        return self._argument_positions(call)[1]
 
-    def _argument_positions(self, call: cst.Call, lookup) -> Optional[set[int]]:
-        qualified = self.qualified(call.func)
-        if qualified is not None:
-            return lookup(qualified, self.index.module_name)
+    def _argument_positions(self, call: cst.Call) -> tuple[set[int], set[int]]:
+        found = self._callee(call)
+        if found is None:
+            return set(), set()
+        summary, implicit = found  # `self` or `cls`, bound: not among the arguments
+        released = {i - implicit for i in summary.releases if i >= implicit}
+        kept = {i - implicit for i in summary.keeps if i >= implicit}
+        return released, kept
+
+    def _callee(self, call: cst.Call) -> Optional[tuple[FunctionSummary, int]]:
+        """The summary of the project function a call runs, and how many of its
+        parameters are bound rather than passed."""
         func = call.func
-        if isinstance(func, cst.Name):
-            return lookup(func.value, self.index.module_name)
-        if (
-            isinstance(func, cst.Attribute)
-            and self.self_name
-            and isinstance(func.value, cst.Name)
-            and func.value.value == self.self_name
-            and self.function
-            and self.function.cls
-        ):
-            found = lookup(f"{self.function.cls.node.name.value}.{func.attr.value}", self.index.module_name)
-            if found:
-                return {i - 1 for i in found if i > 0}  # `self` is not passed explicitly
+        qualified = self.qualified(func)
+        if qualified is not None:
+            if self.classes.is_class(qualified):  # a constructor
+                init, stored = self.classes.stored_arguments(qualified)
+                if stored:
+                    return FunctionSummary(qualified, releases=stored, keeps=stored), 0
+                return (init, 1) if init is not None else None
+            summary, binding = self.classes.function_summary(qualified)
+            if summary is None:
+                init = self.summaries.function(f"{qualified}.__init__")  # a class of another module known by its constructor
+                if init is not None:
+                    return init, 1
+                self._want(qualified, call)
+                return None
+            return summary, 1 if binding == "class" else 0  # `Base.__init__(self, x)` passes `self`
+        if isinstance(func, cst.Attribute):
+            owner = self._receiver_class(func.value)
+            if owner is not None:
+                method = self.classes.find_method(owner[0], func.attr.value, after=owner[1])
+                if method is not None and method.unknown_base is not None:
+                    self._want(f"{method.unknown_base}.{func.attr.value}", call)
+                summary = self.summaries.function(method.qualname) if method is not None and method.qualname else None
+                if summary is not None:
+                    return summary, 0 if method.binding == "static" else 1
         return None
+
+    def _want(self, qualified: str, call: cst.Call) -> None:
+        """Ask for the summary of a name outside this module, the standard
+        library and the catalogue when a resource is passed to it."""
+        root = qualified.split(".", 1)[0]
+        if root in STANDARD_LIBRARY or self.catalogue.is_catalogue_module(qualified) or self._is_project_name(qualified):
+            return
+        for arg in call.args:
+            if arg.keyword is None and not arg.star and isinstance(arg.value, cst.Name):
+                if self.kind_of(arg.value) not in (None, OTHER):
+                    self._shared().wanted.add(qualified)
+                    return
+
+    @property
+    def wanted(self) -> set[str]:
+        """The names `_want` asked for, in this module's analysis."""
+        return self._shared().wanted
 
     # -- types ---------------------------------------------------------------
 
     def kind_of(self, expr: cst.BaseExpression) -> Optional[str]:
         """A catalogue kind name, OTHER, or None when nothing resolves."""
+        found = self.type_of(expr)
+        return OTHER if isinstance(found, InstanceOf) else found
+
+    def type_of(self, expr: cst.BaseExpression) -> Optional[ValueType]:
+        """A catalogue kind name, an instance of a project class, OTHER, or None."""
         if isinstance(expr, cst.Await):
-            return self.kind_of(expr.expression)
+            return self.type_of(expr.expression)
         if isinstance(expr, cst.Call):
-            qualified_wrapper = self.qualified(expr.func)
-            if qualified_wrapper in PASS_THROUGH_CALLS and expr.args:
-                return self.kind_of(expr.args[0].value)
-            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ENTERING_METHODS and expr.args:
-                return self.kind_of(expr.args[0].value)
-            acquire = self.acquire_of(expr)
-            if acquire is not None:
-                return acquire.kind
-            qualified = self.qualified(expr.func)
-            if qualified is not None and _is_class_name(qualified):
-                return OTHER  # an instance of a class outside the catalogue
-            return None
+            return self._type_of_call(expr)
         if isinstance(expr, cst.Name):
-            return self._kind_of_name(expr.value)
+            return self._type_of_name(expr.value)
         if isinstance(expr, cst.Attribute):
-            if self.self_name and isinstance(expr.value, cst.Name) and expr.value.value == self.self_name and self.function and self.function.cls:
-                return self._kind_of_attribute(self.function.cls, expr.attr.value)
+            receiver = self.type_of(expr.value)
+            if isinstance(receiver, InstanceOf):
+                return self.classes.attribute_type(receiver.project_class, expr.attr.value)
         return None
 
-    def _kind_of_name(self, name: str) -> Optional[str]:
+    def _type_of_call(self, expr: cst.Call) -> Optional[ValueType]:
+        qualified = self.qualified(expr.func)
+        if qualified in PASS_THROUGH_CALLS and expr.args:
+            return self.type_of(expr.args[0].value)
+        if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ENTERING_METHODS and expr.args:
+            return self.type_of(expr.args[0].value)
+        acquire = self.acquire_of(expr)
+        if acquire is not None:
+            return acquire.kind
+        if qualified is not None:
+            if self.classes.is_class(qualified):
+                return InstanceOf(qualified)
+            if _is_class_name(qualified):
+                return OTHER  # an instance of a class outside the catalogue
+        if isinstance(expr.func, cst.Name) and expr.func.value == self.self_name and self.function and self.function.binding == "class":
+            return InstanceOf(self.own_class or "")  # `cls(...)` in a classmethod
+        return None
+
+    def _type_of_name(self, name: str) -> Optional[ValueType]:
         if name in self._types:
             return self._types[name]
         if name in self._resolving:
@@ -374,97 +354,102 @@ class Resolver:
         self._types[name] = found
         return found
 
-    def _resolve_name(self, name: str) -> Optional[str]:
+    def _resolve_name(self, name: str) -> Optional[ValueType]:
         if name in self.local.imports:
             return None
-        for values in (self.local.values.get(name),):
-            found = self._kind_of_values(values or [])
-            if found is not None:
-                return found
+        if name == self.self_name and self.own_class is not None and name not in self.local.values:
+            return InstanceOf(self.own_class)
+        found = self._type_of_values(self.local.values.get(name) or [], self.local)
+        if found is not None:
+            return found
         if name in self.local.annotations:
-            return self.kind_of_annotation(self.local.annotations[name])
+            return self.type_of_annotation(self.local.annotations[name])
         if name in self.params:
             annotation = self.params[name]
-            return self.kind_of_annotation(annotation) if annotation is not None else None
+            return self.type_of_annotation(annotation) if annotation is not None else None
         if name in self.index.bindings.imports:
             return None  # what an imported name holds is not known here
         outer = self._module_resolver()
         if outer is not self:
-            found = outer._kind_of_name(name)  # one resolver, one recursion guard: `x = x`
-            if found is not None:
-                return found
-            return None
-        found = self._kind_of_values(self.index.bindings.values.get(name, []))
+            return outer._type_of_name(name)  # one resolver, one recursion guard: `x = x`
+        found = self._type_of_values(self.index.bindings.values.get(name, []), self.index.bindings)
         if found is not None:
             return found
         if name in self.index.bindings.annotations:
-            return self.kind_of_annotation(self.index.bindings.annotations[name])
+            return self.type_of_annotation(self.index.bindings.annotations[name])
         return None
 
-    def _kind_of_values(self, values: list[cst.BaseExpression]) -> Optional[str]:
+    def _type_of_values(self, values: list[cst.BaseExpression], bindings: Bindings) -> Optional[ValueType]:
         kinds = set()
         for value in values:
             if isinstance(value, cst.Name) and value.value == "None":
                 continue
-            kinds.add(self.kind_of(value))
-        catalogue_kinds = {k for k in kinds if k not in (None, OTHER)}
-        if len(catalogue_kinds) == 1:
-            return catalogue_kinds.pop()
+            if value in bindings.entered:
+                kinds.add(self._entered_type(value, bindings.entered[value]))
+            else:
+                kinds.add(self.type_of(value))
+        known = {k for k in kinds if k not in (None, OTHER)}
+        if len(known) == 1:
+            return known.pop()
         if kinds == {OTHER}:
             return OTHER
         return None
 
-    def _module_resolver(self) -> "Resolver":
-        """The module scope's resolver, shared so that its recursion guard holds."""
-        if self.function is None and self.local is self.index.bindings:
-            return self
-        found = getattr(self.index, "_module_resolver", None)
-        if found is None or found.summaries is not self.summaries:
-            found = Resolver(self.catalogue, self.index, self.summaries, None, self.index.bindings)
-            self.index._module_resolver = found
+    def _entered_type(self, item: cst.BaseExpression, asynchronous: bool) -> Optional[ValueType]:
+        """What `with item as x` binds: a project context manager lends what it
+        yields or what its `__enter__` returns; anything else is itself."""
+        if isinstance(item, cst.Call):
+            qualified = self.qualified(item.func)
+            function = self.classes.local_function(qualified) if qualified is not None else None
+            if function is not None and not _is_context_manager(function):
+                function = None
+            summary = self.classes.function_summary(qualified)[0] if qualified is not None and function is None else None
+            if function is not None or (summary is not None and summary.lends is not None):
+                return self.classes.lent_by(qualified)
+        found = self.type_of(item)
+        if isinstance(found, InstanceOf):
+            return self.classes.entered(found.project_class, asynchronous) or OTHER
         return found
 
-    def _kind_of_attribute(self, cls: ClassInfo, attribute: str) -> Optional[str]:
-        key = f"self.{attribute}"
-        if key in self._resolving:
-            return None  # `self.conn = self.conn`
-        self._resolving.add(key)
-        try:
-            found = self._kind_of_values(cls.attributes.get(attribute, []))
-            if found is None and attribute in cls.annotations:
-                found = self.kind_of_annotation(cls.annotations[attribute])
-            return found
-        finally:
-            self._resolving.discard(key)
-
     def kind_of_annotation(self, annotation: cst.BaseExpression) -> Optional[str]:
+        found = self.type_of_annotation(annotation)
+        return OTHER if isinstance(found, InstanceOf) else found
+
+    def type_of_annotation(self, annotation: cst.BaseExpression) -> Optional[ValueType]:
         if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
-            left = self.kind_of_annotation(annotation.left)
-            return left if left not in (None, OTHER) else self.kind_of_annotation(annotation.right)
+            left = self.type_of_annotation(annotation.left)
+            return left if left not in (None, OTHER) else self.type_of_annotation(annotation.right)
         if isinstance(annotation, cst.Subscript):
             qualified = self.qualified(annotation.value) or ""
             if qualified.endswith("Optional") and annotation.slice:
                 inner = annotation.slice[0].slice
                 if isinstance(inner, cst.Index):
-                    return self.kind_of_annotation(inner.value)
+                    return self.type_of_annotation(inner.value)
             return OTHER
         if isinstance(annotation, cst.SimpleString):
             text = annotation.evaluated_value
             if isinstance(text, str) and text.replace(".", "").replace("_", "").isalnum():
                 try:
-                    return self.kind_of_annotation(cst.parse_expression(text))
+                    return self.type_of_annotation(cst.parse_expression(text))
                 except cst.ParserSyntaxError:
                     return None
             return None
         qualified = self.qualified(annotation)
         if qualified is None:
             return None
-        return self.catalogue.kind_for_type(qualified) or OTHER
+        found = self.catalogue.kind_for_type(qualified)
+        if found is not None:
+            return found
+        return InstanceOf(qualified) if self.classes.is_class(qualified) else OTHER
 
     def kind(self, name: Optional[str]) -> Optional[Kind]:
         if name is None or name == OTHER:
             return None
         return self.catalogue.kind(name)
+
+
+def _is_context_manager(function: FunctionInfo) -> bool:
+    return any(name in CONTEXT_MANAGER_DECORATORS for name in decorator_names(function.node))
 
 
 def _holds(when: Optional[When], call: cst.Call) -> bool:

@@ -32,9 +32,6 @@ def connect(path):
     return conn
 '''
 NOT_A_FACTORY = '''\
-import sqlite3
-
-
 def connect(path):
     return path
 '''
