@@ -179,8 +179,8 @@ class ProjectClasses:
         self._attributes[key] = found
         return found
 
-    def attributes(self, info: ClassInfo) -> Iterator[tuple[str, ValueType]]:
-        """The attributes of a class whose type resolves (inherited ones too)."""
+    def resource_attributes(self, info: ClassInfo) -> Iterator[tuple[str, str]]:
+        """The attributes of a class (inherited ones too) that hold a catalogue kind."""
         names = set(info.attributes) | set(info.annotations)
         for base in self.mro(self.qualname_of(info))[1:]:
             summary = self.summaries.project_class(base)
@@ -192,7 +192,7 @@ class ProjectClasses:
                 names.update(base_info.annotations)
         for name in sorted(names):
             found = self.attribute_type(self.qualname_of(info), name)
-            if found is not None and not _is_other(found):
+            if _is_kind(found):
                 yield name, found
 
     # -- context managers ------------------------------------------------------------
@@ -252,11 +252,13 @@ class ProjectClasses:
     # -- constructors ------------------------------------------------------------------
 
     def stored_arguments(self, qualname: str) -> tuple[Optional[FunctionSummary], frozenset[int]]:
-        """(the `__init__` that runs, the argument positions a dataclass's
-        generated constructor stores) for `Class(...)`."""
+        """(the `__init__` that runs, the argument positions of a dataclass's
+        generated constructor that store a resource) for `Class(...)`."""
         info = self.local(qualname)
         if info is not None and info.is_dataclass:
-            return None, frozenset(range(len(_fields(info))))
+            module = self._resolver_for(None)
+            fields = _fields(info)
+            return None, frozenset(i for i, (_, annotation) in enumerate(fields) if _is_kind(module.type_of_annotation(annotation)))
         summary = self.summaries.project_class(qualname)
         if summary is not None and summary.stores:
             return None, summary.stores
@@ -264,15 +266,20 @@ class ProjectClasses:
         return found, frozenset()
 
 
-def _fields(info: ClassInfo) -> list[str]:
+def _fields(info: ClassInfo) -> list[tuple[str, cst.BaseExpression]]:
     """A dataclass's fields, in order: its class-level annotations."""
-    names = []
+    fields = []
     for stmt in info.node.body.body:
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                    names.append(small.target.value)
-    return names
+                    fields.append((small.target.value, small.annotation.annotation))
+    return fields
+
+
+def _is_kind(found: Optional[ValueType]) -> bool:
+    """A catalogue kind (not OTHER, not a project class)."""
+    return isinstance(found, str) and found != OTHER
 
 
 def _binding(summary: ClassSummary, method: str) -> str:

@@ -50,38 +50,45 @@ def _lent_values(resolver: Resolver) -> Iterator[tuple[str, object]]:
 
 
 def _class_summary(resolver: Resolver, info: ClassInfo) -> Optional[ClassSummary]:
+    """The class as other modules need it; None when they need nothing of it."""
     classes = resolver.classes
     qualname = classes.qualname_of(info)
     methods = _visible_methods(classes, qualname)
     found = {name: classes.find_method(qualname, name) for name in methods}
-    summary = ClassSummary(
+    attributes = tuple(classes.resource_attributes(info))
+    enters, async_enters = _kind_only(classes.entered(qualname, False)), _kind_only(classes.entered(qualname, True))
+    stores, kind = _stored(classes, qualname), classes.inherited_kind(qualname)
+    words = _method_words(resolver, found) | {name for name, _ in attributes}
+    if enters or async_enters:
+        words.add("with")
+    if stores or kind:
+        words.add(info.node.name.value)  # constructed, or used as the catalogue kind it derives from
+    if not words:
+        return None
+    return ClassSummary(
         qualname,
         methods=frozenset(methods),
         class_methods=frozenset(name for name, m in found.items() if m is not None and m.binding == "class"),
         static_methods=frozenset(name for name, m in found.items() if m is not None and m.binding == "static"),
-        attributes=tuple(classes.attributes(info)),
-        enters=_known(classes.entered(qualname, False)),
-        async_enters=_known(classes.entered(qualname, True)),
-        stores=_stored(classes, qualname),
-        kind=classes.inherited_kind(qualname),
+        attributes=attributes,
+        enters=enters,
+        async_enters=async_enters,
+        stores=stores,
+        kind=kind,
+        used_through=frozenset(words),
     )
-    if summary.attributes or summary.enters or summary.async_enters or summary.stores or summary.kind or _matters_by_name(resolver, found):
-        return summary
-    return None
 
 
-def _matters_by_name(resolver: Resolver, found: dict) -> bool:
-    """A class whose users need its method names: one of them hands out a
-    resource, or is named like a catalogue heuristic (`getconn`) that must
-    not apply to it."""
-    heuristic_methods = {h.method for h in resolver.catalogue.heuristics}
-    if heuristic_methods.intersection(found):
-        return True
-    for method in found.values():
+def _method_words(resolver: Resolver, found: dict) -> set[str]:
+    """The methods a user of the class needs to know about: those that hand
+    out or lend a resource, and those named like a catalogue heuristic
+    (`getconn`), which must not apply to them."""
+    words = {h.method for h in resolver.catalogue.heuristics}.intersection(found)
+    for name, method in found.items():
         summary = resolver.summaries.function(method.qualname) if method is not None and method.qualname else None
         if summary is not None and (summary.returns is not None or summary.lends is not None):
-            return True
-    return False
+            words.add(name)
+    return words
 
 
 def _visible_methods(classes: ProjectClasses, qualname: str) -> set[str]:
@@ -101,8 +108,9 @@ def _stored(classes: ProjectClasses, qualname: str) -> frozenset[int]:
     return classes.stored_arguments(qualname)[1]
 
 
-def _known(found: object) -> Optional[object]:
-    return None if found in (None, OTHER) else found
+def _kind_only(found: object) -> Optional[str]:
+    """A catalogue kind; what else a class's `with` gives its users need not know."""
+    return found if isinstance(found, str) and found != OTHER else None
 
 
 def _inherited_functions(classes: ProjectClasses, info: ClassInfo, summary: ClassSummary, functions: dict) -> Iterator[FunctionSummary]:
@@ -126,9 +134,10 @@ def _reexports(resolver: Resolver, raw: bytes) -> Iterator[ModuleAlias]:
     names = set(bindings.imports) | {n for n, values in bindings.values.items() if len(values) == 1}
     statements = b"\n".join(IMPORTS.findall(raw))
     for name in sorted(names):
-        offered = name in bindings.alternatives or _in_all(raw, name) or _unused(raw, statements, name)
-        targets = _targets(resolver, name) if offered else ()
-        if targets and any(_worth_exporting(resolver, t) for t in targets):
+        targets = _targets(resolver, name)
+        if not targets or not any(_worth_exporting(resolver, t) for t in targets):
+            continue
+        if name in bindings.alternatives or _in_all(raw, name) or _unused(raw, statements, name):
             yield ModuleAlias(resolver.index.qualify(name), targets)
 
 
@@ -157,6 +166,8 @@ def _targets(resolver: Resolver, name: str) -> tuple[str, ...]:
 def _worth_exporting(resolver: Resolver, target: str) -> bool:
     summaries: Summaries = resolver.summaries
     catalogue = resolver.catalogue
+    if not catalogue.is_catalogue_module(target):
+        return bool(summaries.alias_targets(target))
     return (
         catalogue.function(target) is not None
         or catalogue.kind_for_type(target) is not None

@@ -4,7 +4,7 @@ use them. Each names one thing by its absolute qualified name:
 - a function that hands out a fresh resource (a factory is an acquisition
   for its callers), releases or keeps a parameter (a release or a hand-off
   for its callers), or lends a resource as a context manager;
-- a class: its bases, its methods, the types of its attributes, what
+- a class: its methods, the attributes that hold a resource, what
   entering it gives and which constructor arguments it stores;
 - a name a module re-exports (`import sqlite3` in `compat`, used as
   `from .compat import sqlite3`).
@@ -55,11 +55,13 @@ class ClassSummary:
     methods: frozenset[str] = frozenset()  # defined or inherited from project classes
     class_methods: frozenset[str] = frozenset()  # of those, the classmethods
     static_methods: frozenset[str] = frozenset()
-    attributes: tuple[tuple[str, ValueType], ...] = ()  # (name, type) of attributes that resolve
+    attributes: tuple[tuple[str, str], ...] = ()  # (name, catalogue kind) of the attributes that hold a resource
     enters: Optional[ValueType] = None  # what `with obj as x` binds
     async_enters: Optional[ValueType] = None  # what `async with obj as x` binds
     stores: frozenset[int] = frozenset()  # constructor arguments kept on the instance
     kind: Optional[str] = None  # a catalogue kind it inherits from (`class Pool(ThreadedConnectionPool)`)
+    used_through: frozenset[str] = frozenset()  # a file needs this summary only where it mentions one of these
+
 
 
 @dataclass(frozen=True)
@@ -202,7 +204,9 @@ def _used(summary: Summary, head: str, raw: bytes, imports: list[bytes]) -> bool
         return False
     if isinstance(summary, ModuleAlias):  # `from .compat import sqlite3`, `compat.sqlite3`: not every `sqlite3`
         return any(_mentions(line, head) and _mentions(line, name) for line in imports) or _mentions(raw, f"{head}.{name}")
-    return name.startswith("__") or _mentions(raw, name)  # a constructor is called through its class's name: the head
+    if isinstance(summary, ClassSummary) and not any(_mentions(raw, word) for word in summary.used_through):
+        return False
+    return _mentions(raw, name)
 
 
 def _mentions(raw: bytes, word: str) -> bool:
