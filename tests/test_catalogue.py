@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import Optional
 
+import libcst as cst
 import pytest
 
 import leaklint.catalogue
@@ -16,11 +18,15 @@ from leaklint.catalogue import (
     ClosingEffect,
     Exit,
     Kind,
+    Library,
     Release,
     closing_releases,
     default_catalogue,
     exit_of,
 )
+from leaklint.resolve import ModuleIndex, Resolver
+from leaklint.summaries import Summaries
+from leaklint.syntax import walk
 
 CATALOGUE = default_catalogue()
 
@@ -144,6 +150,74 @@ def test_closing_releases_a_plain_acquire_but_not_a_pool_checkout():
 def test_closing_releases_nothing_whose_close_is_a_coroutine():
     connect = CATALOGUE.function("aiosqlite.connect")
     assert not closing_releases(connect, produced(connect))
+
+
+# -- objects a library makes at import, and the objects they hold ------------------------------
+
+
+# `db.conn` is made by the library at import; `db.conns[alias]` is one too; a
+# connection's `.pool` hands out cursors
+OBJECTS_LIBRARY = Library(
+    name="db",
+    module_roots=("db",),
+    functions={},
+    objects={"db.conn": "db.Connection", "db.conns": "db.Handler"},
+    kinds=(
+        Kind("db.Handler", "handler", "db", owned=False, items="db.Connection"),
+        Kind("db.Connection", "connection", "db", owned=False, methods={"cursor": (Acquire("db.Cursor"),)}, attributes={"pool": "db.Pool"}),
+        Kind("db.Pool", "pool", "db", owned=False, methods={"checkout": (Acquire("db.Cursor"),)}),
+        Kind("db.Cursor", "cursor", "db", releases=(Release("close"),)),
+        Kind("db.TracedConnection", "traced connection", "db", owned=False, base="db.Connection"),
+    ),
+)
+WITH_OBJECTS = CATALOGUE.with_additions([OBJECTS_LIBRARY])
+
+
+def acquired_in(code: str) -> Optional[str]:
+    """The kind the one call in `f` acquires, if any."""
+    index = ModuleIndex(cst.parse_module(code))
+    (function,) = index.functions
+    resolver = Resolver(WITH_OBJECTS, index, Summaries(), function)
+    calls = [node for node in walk(function.node.body) if isinstance(node, cst.Call)]
+    acquire = resolver.acquire_of(calls[0])
+    return acquire.kind if acquire is not None else None
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from db import conn\ndef f():\n    conn.cursor()\n",
+        "import db\ndef f():\n    db.conn.cursor()\n",
+        "from db import conn as default\ndef f():\n    c = default\n    c.cursor()\n",
+        "from db import conns\ndef f(alias):\n    conns[alias].cursor()\n",
+        "import db\ndef f():\n    db.conns['default'].cursor()\n",
+        "from db import conn\ndef f():\n    conn.pool.checkout()\n",
+        "from db import conns\ndef f():\n    conns['x'].pool.checkout()\n",
+    ],
+)
+def test_an_object_made_at_import_and_what_it_holds_resolve(code):
+    assert acquired_in(code) == "db.Cursor"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from db import conn\ndef f(conn):\n    conn.cursor()\n",  # a parameter shadows the object
+        "import db\ndef f():\n    db.other.cursor()\n",  # not an object of the library
+        "from db import conn\ndef f():\n    conn.other.checkout()\n",  # not an attribute the kind declares
+        "from db import conn\ndef f():\n    conn[0].cursor()\n",  # a connection declares no items
+    ],
+)
+def test_only_declared_objects_attributes_and_items_resolve(code):
+    assert acquired_in(code) is None
+
+
+def test_attributes_and_items_are_inherited_from_the_base_kind():
+    traced = WITH_OBJECTS.kind("db.TracedConnection")
+    assert traced.attributes == {"pool": "db.Pool"}
+    assert "cursor" in traced.methods
+    assert WITH_OBJECTS.object_kind("db.conns") == "db.Handler"
+    assert WITH_OBJECTS.object_kind(None) is None
 
 
 # -- the package ---------------------------------------------------------------------------------
