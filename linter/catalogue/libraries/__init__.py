@@ -19,7 +19,7 @@ from .http_clients import AIOHTTP, HTTPX, REQUESTS
 from .mysql import AIOMYSQL, MYSQL_CONNECTOR, PYMYSQL
 from .psycopg import PSYCOPG3
 from .psycopg2 import PSYCOPG2
-from .redis import REDIS_ASYNCIO
+from .redis import REDIS, REDIS_ASYNCIO
 from .sockets import SOCKET
 from .sqlalchemy import SQLALCHEMY
 from .sqlite3 import SQLITE3
@@ -38,6 +38,7 @@ LIBRARIES = (
     AIOHTTP,
     HTTPX,
     REQUESTS,
+    REDIS,
     REDIS_ASYNCIO,
     SOCKET,
     DATABASES,
