@@ -14,6 +14,7 @@ from .aiopg import AIOPG
 from .aiosqlite import AIOSQLITE
 from .asyncpg import ASYNCPG
 from .databases import DATABASES
+from .django import DJANGO
 from .generic import GENERIC_POOLED, HEURISTICS
 from .http_clients import AIOHTTP, HTTPX, REQUESTS
 from .mysql import AIOMYSQL, MYSQL_CONNECTOR, PYMYSQL
@@ -35,6 +36,7 @@ LIBRARIES = (
     MYSQL_CONNECTOR,
     AIOMYSQL,
     SQLALCHEMY,
+    DJANGO,
     AIOHTTP,
     HTTPX,
     REQUESTS,
