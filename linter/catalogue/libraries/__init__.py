@@ -22,7 +22,7 @@ from .psycopg import PSYCOPG3
 from .psycopg2 import PSYCOPG2
 from .redis import REDIS, REDIS_ASYNCIO
 from .sockets import SOCKET
-from .sqlalchemy import SQLALCHEMY
+from .sqlalchemy import SQLALCHEMY, SQLALCHEMY_SCOPED_SESSION
 from .sqlite3 import SQLITE3
 
 LIBRARIES = (
@@ -36,6 +36,7 @@ LIBRARIES = (
     MYSQL_CONNECTOR,
     AIOMYSQL,
     SQLALCHEMY,
+    SQLALCHEMY_SCOPED_SESSION,
     DJANGO,
     AIOHTTP,
     HTTPX,
