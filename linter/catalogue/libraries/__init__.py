@@ -17,6 +17,7 @@ from .databases import DATABASES
 from .django import DJANGO
 from .generic import GENERIC_POOLED, HEURISTICS
 from .http_clients import AIOHTTP, HTTPX, REQUESTS
+from .mongo import MOTOR, PYMONGO
 from .mysql import AIOMYSQL, MYSQL_CONNECTOR, PYMYSQL
 from .psycopg import PSYCOPG3
 from .psycopg2 import PSYCOPG2
@@ -43,6 +44,8 @@ LIBRARIES = (
     REQUESTS,
     REDIS,
     REDIS_ASYNCIO,
+    PYMONGO,
+    MOTOR,
     SOCKET,
     DATABASES,
     GENERIC_POOLED,
