@@ -25,6 +25,7 @@ from .redis import REDIS, REDIS_ASYNCIO
 from .sockets import SOCKET
 from .sqlalchemy import SQLALCHEMY, SQLALCHEMY_SCOPED_SESSION
 from .sqlite3 import SQLITE3
+from .urllib3 import URLLIB3
 
 LIBRARIES = (
     PSYCOPG2,
@@ -42,6 +43,7 @@ LIBRARIES = (
     AIOHTTP,
     HTTPX,
     REQUESTS,
+    URLLIB3,
     REDIS,
     REDIS_ASYNCIO,
     PYMONGO,
