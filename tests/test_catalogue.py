@@ -128,6 +128,12 @@ def test_a_known_async_release_is_awaited_whatever_the_acquire():
         ("aiopg.Connection", ClosingEffect.NO_RELEASE),  # `close()` returns a future
         ("psycopg2.pool", ClosingEffect.NO_RELEASE),  # `closeall()`, no `close()`
         ("generic.pooled_connection", ClosingEffect.NO_RELEASE),
+        ("redis.Redis", ClosingEffect.RELEASES),
+        ("redis.asyncio.Redis", ClosingEffect.DROPS_COROUTINE),
+        ("motor.MotorClient", ClosingEffect.RELEASES),  # pymongo's sync close(), delegated
+        ("pymongo.AsyncMongoClient", ClosingEffect.DROPS_COROUTINE),
+        ("urllib3.PoolManager", ClosingEffect.NO_RELEASE),  # `clear()`, no `close()`
+        ("django.Cursor", ClosingEffect.RELEASES),
     ],
 )
 def test_what_closing_does_to_a_kind(kind_name, effect):
