@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from leaklint import cli
+from leaklint import check_run
 from leaklint.cli import main
 from leaklint.diagnostics import Diagnostic, Fix
 from leaklint.output.github import write_github
@@ -275,7 +275,7 @@ def test_output_file(capsys, sample, tmp_path):
 
 
 def test_progress_bar_on_a_terminal_for_large_runs_only(capsys, tmp_path, monkeypatch):
-    for number in range(cli.PROGRESS_THRESHOLD):
+    for number in range(check_run.PROGRESS_THRESHOLD):
         (tmp_path / f"m{number}.py").write_text("x = 1\n", encoding="utf-8")
     (tmp_path / "sample.py").write_text(SAMPLE, encoding="utf-8")
     monkeypatch.delenv("TERM", raising=False)
