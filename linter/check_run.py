@@ -9,14 +9,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import IO, TYPE_CHECKING, Callable, Optional, Sequence
+from collections.abc import Mapping
+from typing import IO, TYPE_CHECKING, Callable, Iterator, Optional, Sequence
 
 from . import __version__
-from .cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, _color, _rule_table
+from .cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, color_wanted, rule_table
 
 if TYPE_CHECKING:
     from .config import Config, FileFilter
     from .diagnostics import Diagnostic
+    from .discovery import Discovered
     from .engine import Linter
     from .fixer import FixReport
     from .results import RunResult
@@ -33,7 +35,12 @@ def conflict(args: argparse.Namespace) -> Optional[str]:
     if reads_stdin(args.paths, args.stdin_filename):
         if args.paths != [STDIN] and args.paths != ["."]:
             return "`-` (standard input) cannot be combined with other paths"
-        for option, given in (("--add-noqa", args.add_noqa is not None), ("--write-baseline", args.write_baseline), ("--project-context", args.project_context)):
+        not_for_stdin = {
+            "--add-noqa": args.add_noqa is not None,
+            "--write-baseline": args.write_baseline,
+            "--project-context": args.project_context,
+        }
+        for option, given in not_for_stdin.items():
             if given:
                 return f"{option} cannot be used on standard input"
     if args.add_noqa is not None and (args.fix or args.diff or args.write_baseline):
@@ -65,7 +72,7 @@ class CheckRun:
         config_path = _config_path(args, start)
         self.root = project_root(config_path, [start] if self.reads_stdin or args.project_context else args.paths)
         self.cache_dir = args.cache_dir or os.path.join(self.root, DEFAULT_DIR)
-        self.known = _rule_table(args, self.cache_dir)
+        self.known = run_rule_table(args, self.cache_dir)
         self.config, self.enabled = _configuration(args, config_path, start, list(self.known))
         self.files_filter = FileFilter.from_config(self.config, DEFAULT_EXCLUDES)
         catalogue = default_catalogue()
@@ -95,12 +102,12 @@ class CheckRun:
         files = _selected(found.files, args, self.files_filter)
         out, close = _output(args.output_file)
         try:
-            fixed, fix_failed = 0, False
+            fixed, failed = 0, False
             if args.fix or args.diff:
                 outcome = self._fix(files, out)
-                fix_failed = bool(outcome.errors)
+                failed = bool(outcome.errors)
                 if args.diff:
-                    if fix_failed:
+                    if failed:
                         return EXIT_ERROR
                     return EXIT_FINDINGS if outcome.changed_files and not args.exit_zero else EXIT_CLEAN
                 fixed = outcome.applied
@@ -116,23 +123,25 @@ class CheckRun:
             diagnostics = self._adopted(diagnostics)
             if diagnostics is None:
                 return EXIT_ERROR
-            if args.write_baseline or args.add_noqa is not None:
-                adopted = self._write_baseline(diagnostics) if args.write_baseline else self._add_noqa(diagnostics)
-                return EXIT_CLEAN if adopted and not run.internal_errors else EXIT_ERROR
-            self._report(diagnostics, out, fixed=fixed)
+            if args.write_baseline:
+                failed = not self._write_baseline(diagnostics) or failed
+            elif args.add_noqa is not None:
+                self._add_noqa(diagnostics)
+            else:
+                self._report(diagnostics, out, fixed=fixed)
         finally:
             close()
         for error in run.internal_errors:
             stderr_line(f"internal error in {error.rule} on {error.path}; please report it with this file:")
             for line in error.detail.rstrip().splitlines():
                 sys.stderr.write(f"  {escape(line)}\n")
-        if run.internal_errors or found.errors or fix_failed:
+        if run.internal_errors or found.errors or failed:
             return EXIT_ERROR
-        if diagnostics and not args.exit_zero:
+        if diagnostics and not args.exit_zero and not (args.write_baseline or args.add_noqa is not None):
             return EXIT_FINDINGS
         return EXIT_CLEAN
 
-    def _discover(self):
+    def _discover(self) -> Discovered:
         """The files to lint: the PATHs; with `--project-context`, the whole project too."""
         from .discovery import discover
 
@@ -218,13 +227,12 @@ class CheckRun:
         stderr_line(f"wrote {count} {'finding' if count == 1 else 'findings'} to {self.args.write_baseline}")
         return True
 
-    def _add_noqa(self, diagnostics: list[Diagnostic]) -> bool:
+    def _add_noqa(self, diagnostics: list[Diagnostic]) -> None:
         from . import noqa_edit
         from .reporters import stderr_line
 
         added = noqa_edit.add_to_files(diagnostics, self.args.add_noqa, stderr_line)
         stderr_line(f"added {added} noqa {'code' if added == 1 else 'codes'}")
-        return True
 
     # -- standard input -----------------------------------------------------------------
 
@@ -286,7 +294,7 @@ class CheckRun:
 
         options = ReportOptions(
             format=self.args.format,
-            color=out is sys.stdout and _color(out),
+            color=out is sys.stdout and color_wanted(out),
             quiet=self.args.quiet,
             statistics=self.args.statistics,
             fixed=fixed,
@@ -381,6 +389,48 @@ def _output(path: Optional[str]) -> tuple[IO[str], Callable[[], None]]:
         return sys.stdout, lambda: None
     handle = open(path, "w", encoding="utf-8")
     return handle, handle.close
+
+
+# -- the rule codes --------------------------------------------------------------------
+
+
+def run_rule_table(args: argparse.Namespace, cache_dir: str) -> Mapping:
+    """`rule_table()`, or on a cached run its codes from the cache: the rules
+    import LibCST, which a fully cached run does not need otherwise."""
+    if not args.no_cache:
+        from .cache import cached_rule_codes
+
+        codes = cached_rule_codes(cache_dir)
+        if codes:
+            from . import suppressions
+
+            return LazyRuleTable(codes + (suppressions.UNUSED_CODE,))
+    return rule_table()
+
+
+class LazyRuleTable(Mapping):
+    """The rule table with its codes known; the rules themselves load the
+    first time one is looked up (the SARIF report lists them)."""
+
+    def __init__(self, codes: Sequence[str]) -> None:
+        self._codes = tuple(codes)
+        self._table: Optional[dict] = None
+
+    def __getitem__(self, code: str):
+        if code not in self._codes:
+            raise KeyError(code)
+        if self._table is None:
+            self._table = rule_table()
+        return self._table[code]
+
+    def __contains__(self, code: object) -> bool:
+        return code in self._codes
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._codes)
+
+    def __len__(self) -> int:
+        return len(self._codes)
 
 
 # -- progress -------------------------------------------------------------------------

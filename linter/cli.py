@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping
-from typing import IO, Iterator, Optional, Sequence
+from typing import IO, Optional, Sequence
 
 from . import __version__
 
@@ -154,7 +153,7 @@ def check(args: argparse.Namespace) -> int:
     return command.stdin() if command.reads_stdin else command.files()
 
 
-def _color(out: IO[str]) -> bool:
+def color_wanted(out: IO[str]) -> bool:
     if os.environ.get("NO_COLOR"):
         return False
     if os.environ.get("FORCE_COLOR"):
@@ -178,45 +177,6 @@ def rule_table() -> dict:
     return table
 
 
-def _rule_table(args: argparse.Namespace, cache_dir: str) -> Mapping:
-    """`rule_table()`, or on a cached run its codes from the cache: the rules
-    import LibCST, which a fully cached run does not need otherwise."""
-    if not args.no_cache:
-        from .cache import cached_rule_codes
-
-        codes = cached_rule_codes(cache_dir)
-        if codes:
-            from . import suppressions
-
-            return _LazyRuleTable(codes + (suppressions.UNUSED_CODE,))
-    return rule_table()
-
-
-class _LazyRuleTable(Mapping):
-    """The rule table with its codes known; the rules themselves load the
-    first time one is looked up (the SARIF report lists them)."""
-
-    def __init__(self, codes: Sequence[str]) -> None:
-        self._codes = tuple(codes)
-        self._table: Optional[dict] = None
-
-    def __getitem__(self, code: str):
-        if code not in self._codes:
-            raise KeyError(code)
-        if self._table is None:
-            self._table = rule_table()
-        return self._table[code]
-
-    def __contains__(self, code: object) -> bool:
-        return code in self._codes
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._codes)
-
-    def __len__(self) -> int:
-        return len(self._codes)
-
-
 def rule_command(argv: Sequence[str]) -> int:
     from .output.docs import rule_page
     from .reporters import stderr_line
@@ -234,7 +194,7 @@ def rule_command(argv: Sequence[str]) -> int:
     if page is None:
         stderr_line(f"{rule.code} ({rule.name}) has no documentation page yet")
         return EXIT_ERROR
-    if _color(sys.stdout):
+    if color_wanted(sys.stdout):
         from rich.console import Console
         from rich.markdown import Markdown
 
@@ -263,6 +223,6 @@ def rules_command(argv: Sequence[str]) -> int:
         json.dump(rows, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        write_rules(table.values(), Printer(sys.stdout, _color(sys.stdout)), documented)
+        write_rules(table.values(), Printer(sys.stdout, color_wanted(sys.stdout)), documented)
     return EXIT_CLEAN
 

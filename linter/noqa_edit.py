@@ -72,10 +72,7 @@ def add_noqa(text: str, diagnostics: Sequence[Diagnostic], reason: str = "") -> 
             wanted[line].append(d.code)
     lines = _split(text)
     for number, codes in wanted.items():
-        if number > len(lines):
-            edit.misplaced.extend(d for d in diagnostics if d.line == number)
-            continue
-        existing = next((x for x in parsed.by_line.get(number, []) if x.codes is not None and x.text.lower().lstrip("# ").startswith("noqa")), None)
+        existing = next((x for x in parsed.by_line.get(number, []) if x.is_noqa and x.codes is not None), None)
         content = lines[number - 1][0]
         if existing is None:
             directive = f"# noqa: {', '.join(codes)}" + (f" {reason}" if reason else "")
@@ -129,7 +126,7 @@ def remove_stale(text: str, stale: Sequence[suppressions.Stale]) -> str:
 
 
 def _rewritten(directive: suppressions.Directive, codes: list[str]) -> str:
-    if directive.text.lower().lstrip("# ").startswith("noqa"):
+    if directive.is_noqa:
         return f"# noqa: {', '.join(codes)}"
     return f"# leaklint: ignore[{', '.join(codes)}]"
 

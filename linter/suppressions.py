@@ -46,8 +46,13 @@ class Directive:
     codes: Optional[tuple[str, ...]]  # None: every code
 
     @property
+    def is_noqa(self) -> bool:
+        """`# noqa...` (else `# leaklint: ignore...`)."""
+        return self.text.lstrip("# ").lower().startswith("noqa")
+
+    @property
     def blanket_noqa(self) -> bool:
-        return self.codes is None and "noqa" in self.text.lower()
+        return self.codes is None and self.is_noqa
 
     def matches(self, code: str) -> tuple[str, ...]:
         """The selectors of this directive that cover `code` (("*",) for all)."""
