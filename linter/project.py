@@ -31,7 +31,7 @@ def project_root(config_path: Optional[str], paths: Sequence[str]) -> str:
 
 def repository_root(start: str) -> str:
     """The nearest directory upward from `start` that holds `.git` (a
-    directory, or a file in a worktree or submodule); `start` if none does."""
+    directory, or a file in a linked checkout or a submodule); `start` if none does."""
     directory = os.path.abspath(start)
     while True:
         if os.path.exists(os.path.join(directory, ".git")):
