@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING, Callable, Iterator, Optional, Sequence
 
 from . import __version__
-from .cli import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, color_wanted, rule_table
+from .cli_common import EXIT_CLEAN, EXIT_ERROR, EXIT_FINDINGS, color_wanted, rule_table
 
 if TYPE_CHECKING:
     from .config import Config, FileFilter

@@ -10,17 +10,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import IO, Optional, Sequence
+from typing import Optional, Sequence
 
 from . import __version__
+from .cli_common import EXIT_CLEAN, EXIT_ERROR, color_wanted, rule_table
 
 # Everything else is imported where it is used: `--version` and a fully
 # cached run must not pay for LibCST, rich and the rules (see
 # docs/performance.md).
 
-EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMAT_CHOICES = ("full", "text", "concise", "json", "sarif", "github")
-UNUSED_SUMMARY = "A suppression comment suppresses nothing (on with --extend-select LKL900 or --report-unused-suppressions)."
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -158,28 +157,7 @@ def check(args: argparse.Namespace) -> int:
     return command.stdin() if command.reads_stdin else command.files()
 
 
-def color_wanted(out: IO[str]) -> bool:
-    if os.environ.get("NO_COLOR"):
-        return False
-    if os.environ.get("FORCE_COLOR"):
-        return True
-    return out.isatty() and os.environ.get("TERM") != "dumb"
-
-
 # -- rule pages -------------------------------------------------------------------------
-
-
-def rule_table() -> dict:
-    """Every rule, with LKL900 (reported by the command line, not by a rule family)."""
-    from leaklint.rules import all_rules
-
-    from . import suppressions
-    from .ruleinfo import FixSafety, RuleFix, RuleInfo
-
-    table = dict(all_rules())
-    fix = RuleFix(FixSafety.SAFE, suppressions.UNUSED_FIX, shapes=())  # a comment edit (`leaklint.noqa_edit`), no shape
-    table[suppressions.UNUSED_CODE] = RuleInfo(suppressions.UNUSED_CODE, suppressions.UNUSED_NAME, UNUSED_SUMMARY, fix)
-    return table
 
 
 def rule_command(argv: Sequence[str]) -> int:
