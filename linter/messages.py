@@ -43,4 +43,4 @@ ENTER_LEAKS = (
     "`{holder}` from `{call}` (line {line}) is never {released} if {trigger} (`{exit}` does not run when `{enter}` raises); "
     "release it in an `except BaseException:` that re-raises"
 )
-CLEANUP_NOT_GUARANTEED = "`{release}` in `{method}()` is skipped if {trigger}: the {label} in `self.{attr}` stays open; move the release into a `finally`"
+CLEANUP_NOT_GUARANTEED = "`{release}` in `{method}()` is skipped if {trigger}, and the {label} in `self.{attr}` stays open; move the release into a `finally`"

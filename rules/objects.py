@@ -14,6 +14,7 @@ import libcst as cst
 from leaklint import messages
 from leaklint.objects import Acquisition, Category, CleanupSkip, EnterLeak, NeverReleased, Overwritten
 from leaklint.objects.advice import release_text
+from leaklint.objects.lifecycle import TEARDOWN_OF_SETUP
 from leaklint.rulebase import FileContext, Finding, release_word
 from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
 
@@ -118,6 +119,8 @@ def _trigger(context: FileContext, raiser: cst.CSTNode, category: Category) -> s
 
 
 def _where(acquisition: Acquisition) -> str:
+    """The class's own cleanup method, the one paired with where it was acquired, or a new `close()`."""
     defined = {f.name.value for f in acquisition.method.cls.node.body.body if isinstance(f, cst.FunctionDef)}
-    name = next((n for n in CLEANUP_PREFERENCE if n in defined), None)
+    paired = TEARDOWN_OF_SETUP.get(acquisition.method.name)
+    name = paired or next((n for n in CLEANUP_PREFERENCE if n in defined), None)
     return f"`{name}()`" if name else "a `close()` method"

@@ -102,8 +102,8 @@ class Guards:
             if not released or call is None or self._unawaited(method, call, held[released[0]]):
                 continue  # an unawaited release is LKL201's defect
             for step in reading.steps[: target.order]:
-                if not reading.raising(step) or exclusive(step, target):
-                    continue
+                if not reading.raising(step) or exclusive(step, target) or target.inside(step.node):
+                    continue  # the test of an `if` around the release guards it, it does not skip it
                 for category in categories(step, method.is_async):
                     if not reaches(escape(step, category), step, target):
                         raiser = _raiser(step, category)
@@ -142,7 +142,7 @@ class Guards:
                     if effect.role is not Role.RELEASE:
                         continue
                     released = True
-                    attribute = attribute_of(effect.target, method.self_name)
+                    attribute = attribute_of(effect.target, method.self_name) or ownership.scan(method).aliases.get(effect.target)
                     if attribute is None:
                         names.add(effect.target)
                     elif ownership.fits(cls, Use(attribute, Role.RELEASE, method, call, effect.method)):

@@ -1,32 +1,32 @@
 """Which classes of a module act on the same objects: a class, its bases and
 its subclasses defined in the same module, found by name in MRO order.
 
-A base leaklint cannot see (a class of another project module) may release
-what its subclasses store, so a class with such a base is *opaque*: the
-rules that need every method of the object (LKL105, LKL106) stay silent for
-it. Bases from the standard library, a catalogue library or the builtins
-release nothing a subclass stores.
+A base leaklint cannot see may release what its subclasses store (a class
+of another project module; `http.client.HTTPConnection`, whose `close()`
+closes the `self.sock` a subclass's `connect()` opens), so a class with such
+a base is *opaque*: the rules that need every method of the object (LKL105,
+LKL106) stay silent for it. Only the builtins and the standard-library
+modules of structural bases (test cases, ABCs, protocols, enums, threads)
+are known to release nothing a subclass stores.
 """
 from __future__ import annotations
 
 import builtins
-import sys
 from typing import Iterator
 
 import libcst as cst
 
-from leaklint.catalogue import Catalogue
 from leaklint.resolve import ClassInfo, ModuleIndex, Resolver
 from leaklint.syntax import dotted_name
 
-# `sys.stdlib_module_names` exists from Python 3.10 on; before that, the roots classes usually come from.
-_STDLIB_ROOTS = getattr(sys, "stdlib_module_names", None) or frozenset(
-    {"abc", "asyncio", "collections", "contextlib", "dataclasses", "enum", "io", "logging", "socketserver", "threading", "typing", "unittest"}
-)
+# Standard-library packages whose classes only give a subclass structure
+# (`unittest.TestCase`, `abc.ABC`, `typing.Generic`, `threading.Thread`,
+# `asyncio.Protocol`): they close nothing it stores.
+STRUCTURAL_MODULES = frozenset({"abc", "asyncio", "collections", "dataclasses", "enum", "threading", "typing", "typing_extensions", "unittest"})
 
 
 class Hierarchy:
-    def __init__(self, index: ModuleIndex, resolver: Resolver, catalogue: Catalogue) -> None:
+    def __init__(self, index: ModuleIndex, resolver: Resolver) -> None:
         by_name: dict[str, ClassInfo] = {}
         for info in index.classes.values():
             by_name.setdefault(info.node.name.value, info)
@@ -42,7 +42,7 @@ class Hierarchy:
                 if found is not None and found is not info:
                     bases.append(found)
                     self._subclasses.setdefault(found.node, []).append(info)
-                elif not _releases_nothing(expr, resolver, catalogue):
+                elif not _releases_nothing(expr, resolver):
                     unseen = True
             self._bases[info.node] = bases
             self._unseen_base[info.node] = unseen
@@ -82,10 +82,9 @@ def _base_expressions(node: cst.ClassDef) -> Iterator[cst.BaseExpression]:
         yield value.value if isinstance(value, cst.Subscript) else value  # `Generic[T]`
 
 
-def _releases_nothing(expr: cst.BaseExpression, resolver: Resolver, catalogue: Catalogue) -> bool:
+def _releases_nothing(expr: cst.BaseExpression, resolver: Resolver) -> bool:
     qualified = resolver.qualified(expr)
     if qualified is None:
         name = dotted_name(expr)
         return name is not None and "." not in name and isinstance(getattr(builtins, name, None), type)
-    root = qualified.split(".", 1)[0]
-    return root in _STDLIB_ROOTS or catalogue.is_catalogue_module(qualified)
+    return qualified.split(".", 1)[0] in STRUCTURAL_MODULES

@@ -29,6 +29,9 @@ CLEANUP_METHODS = frozenset(
 # `__enter__` -> the method that runs only when it returned (LKL107).
 EXIT_OF_ENTER = {"__enter__": "__exit__", "__aenter__": "__aexit__"}
 
+# Where what a setting-up method acquires is released, by convention (the messages' advice).
+TEARDOWN_OF_SETUP = {**EXIT_OF_ENTER, "setUp": "tearDown", "asyncSetUp": "asyncTearDown", "setUpClass": "tearDownClass"}
+
 # Calling these on a stored context manager enters or exits it by hand (delegation).
 ENTER_DUNDERS = frozenset(EXIT_OF_ENTER)
 EXIT_DUNDERS = frozenset(EXIT_OF_ENTER.values())

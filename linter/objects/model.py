@@ -74,6 +74,7 @@ class MethodScan:
     tests: dict[str, int] = field(default_factory=dict)  # attribute -> order of the first statement testing it
     order: dict[cst.CSTNode, int] = field(default_factory=dict)  # store statements -> their order
     self_calls: set[str] = field(default_factory=set)  # `self.close()`, `super().close()`
+    aliases: dict[str, str] = field(default_factory=dict)  # `sock = self.sock`: "sock" -> "sock"
 
 
 # -- the defects -----------------------------------------------------------------------

@@ -36,7 +36,7 @@ class Ownership:
         self.catalogue = module_resolver.catalogue
         self.effects = CallEffects(self.catalogue)
         self.scanner = MethodScanner(self.catalogue, self.effects)
-        self.hierarchy = Hierarchy(facts.index, module_resolver, self.catalogue)
+        self.hierarchy = Hierarchy(facts.index, module_resolver)
         self.methods: dict[cst.ClassDef, dict[str, Method]] = {}  # by class statement
         for function in facts.index.functions:
             params = function.node.params.params

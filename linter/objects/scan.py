@@ -11,7 +11,7 @@ import libcst as cst
 from leaklint.calls import ScopeCalls
 from leaklint.catalogue import AWAIT_WRAPPERS, Await, Catalogue
 from leaklint.resolve import Resolver
-from leaklint.syntax import dotted_name, is_none, statements, walk
+from leaklint.syntax import dotted_name, is_none, last_name, statements, walk
 
 from .lifecycle import ENTER_DUNDERS
 from .model import Acquisition, Method, MethodScan, Role, Use
@@ -30,7 +30,7 @@ class MethodScanner:
         found = MethodScan(method)
         body = method.node.body
         local_sources = self._local_acquisitions(body, resolver)
-        aliases: dict[str, str] = {}  # `conn = self.conn`
+        aliases = found.aliases  # `conn = self.conn`
         returned: set[str] = set()
         cleared: set[str] = set()
         for order, node in enumerate(statements(body)):
@@ -57,7 +57,7 @@ class MethodScanner:
             if called is not None:
                 found.self_calls.add(called)
             for effect in self.effects.of(fact.call, resolver):
-                attribute = attribute_of(effect.target, method.self_name)
+                attribute = attribute_of(effect.target, method.self_name) or aliases.get(effect.target)
                 if attribute:
                     found.uses.append(Use(attribute, effect.role, method, fact.call, effect.method))
         return found
@@ -66,20 +66,22 @@ class MethodScanner:
 
     def _assignment(self, found, node, targets, value, order, resolver, local_sources, aliases, cleared) -> None:
         self_name = found.method.self_name
-        stored = [attribute_of(dotted_name(t), self_name) for t in targets]
-        source = dotted_name(value)
-        for target, attribute in zip(targets, stored):
+        source = attribute_of(dotted_name(value), self_name)  # `... = self.conn`
+        for attribute in _kept_inside(value, self_name):  # `self.conns = [self.conn]`, `Thread(args=(self.sock,))`
+            self._use(found, attribute, Role.HAND_OFF, node)
+        for target in targets:
+            attribute = attribute_of(dotted_name(target), self_name)
             if attribute is None:
-                if isinstance(target, cst.Name) and attribute_of(source, self_name):
-                    aliases[target.value] = attribute_of(source, self_name)
-                elif attribute_of(source, self_name):
-                    self._use(found, attribute_of(source, self_name), Role.HAND_OFF, node)  # `registry[key] = self.conn`
+                if source and isinstance(target, cst.Name):
+                    aliases[target.value] = source
+                elif source:
+                    self._use(found, source, Role.HAND_OFF, node)  # `registry[key] = self.conn`
                 continue
             found.order[node] = order
             if is_none(value):
                 cleared.add(attribute)
-            elif attribute_of(source, self_name) and attribute_of(source, self_name) != attribute:
-                self._use(found, attribute_of(source, self_name), Role.HAND_OFF, node)  # moved to another attribute
+            elif source and source != attribute:
+                self._use(found, source, Role.HAND_OFF, node)  # moved to another attribute
             else:
                 self._stored(found, node, attribute, value, resolver, local_sources)
 
@@ -162,4 +164,24 @@ def _tested(test: cst.BaseExpression, self_name: str) -> set[str]:
             owner, name = node.args[0].value, node.args[1].value
             if isinstance(owner, cst.Name) and owner.value == self_name and isinstance(name, cst.SimpleString):
                 found.add(str(name.evaluated_value))
+    return found
+
+
+def _kept_inside(value: cst.BaseExpression, self_name: str) -> set[str]:
+    """Attributes a value keeps: elements of a list, tuple, set or dict, and
+    arguments of a class being built (a wrapper that holds on to them)."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            stack.extend(e.value for e in node.elements)
+        elif isinstance(node, cst.Dict):
+            stack.extend(e.value for e in node.elements if isinstance(e, cst.DictElement))
+        elif isinstance(node, cst.Call) and last_name(node.func)[:1].isupper():
+            stack.extend(a.value for a in node.args)
+        elif node is not value:
+            attribute = attribute_of(dotted_name(node), self_name)
+            if attribute:
+                found.add(attribute)
     return found
