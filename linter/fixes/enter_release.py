@@ -76,7 +76,8 @@ def _wrap(fx: FixContext, findings: list[Finding], leaks: list[EnterLeak]) -> Ch
     for leak in leaks:
         acquired = _index(fx, statements, leak.acquisition.call)
         index = _index(fx, statements, leak.statement)
-        if acquired is None or index is None or index <= acquired:
+        at_top = acquired is not None and fx.statement_line(fx.small_statement(leak.acquisition.call)) is statements[acquired]
+        if not at_top or index is None or index <= acquired:
             raise Unfixable(f"`{method.name}` acquires it inside a block; release it in an `except BaseException:` by hand")
         failing.setdefault(index, [])
         if leak.acquisition not in failing[index]:

@@ -18,6 +18,9 @@ LIFECYCLE_METHODS = frozenset(
         "startup",
         "setup",
         "initialize",
+        # pytest's xunit-style setup runs before each test, as `setUp` does
+        "setup_method",
+        "setup_class",
     }
 )
 

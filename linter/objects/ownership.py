@@ -11,6 +11,7 @@ A method that returns `self.x` lends it (a getter, `__aenter__` returning
 """
 from __future__ import annotations
 
+from functools import cached_property
 from typing import TYPE_CHECKING, Optional
 
 import libcst as cst
@@ -36,7 +37,6 @@ class Ownership:
         self.catalogue = module_resolver.catalogue
         self.effects = CallEffects(self.catalogue)
         self.scanner = MethodScanner(self.catalogue, self.effects)
-        self.hierarchy = Hierarchy(facts.index, module_resolver)
         self.methods: dict[cst.ClassDef, dict[str, Method]] = {}  # by class statement
         for function in facts.index.functions:
             params = function.node.params.params
@@ -47,6 +47,10 @@ class Ownership:
         self._scans: dict[Method, MethodScan] = {}
         self._acquisitions: dict[cst.ClassDef, list[Acquisition]] = {}
         self._released: dict[tuple[cst.ClassDef, Method], frozenset[str]] = {}
+
+    @cached_property
+    def hierarchy(self) -> Hierarchy:
+        return Hierarchy(self.facts.index, self.facts.resolvers[None])  # only for modules with candidates
 
     # -- which classes ---------------------------------------------------------------------
 

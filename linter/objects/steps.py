@@ -110,8 +110,10 @@ def first_await(node: cst.CSTNode) -> Optional[cst.CSTNode]:
 
 
 def _suite(suite: cst.BaseSuite, frames: tuple[Frame, ...], out: list[Step]) -> None:
-    body = suite.body if isinstance(suite, (cst.IndentedBlock, cst.SimpleStatementSuite)) else ()
-    for statement in body:
+    if isinstance(suite, cst.SimpleStatementSuite):  # `def close(self): self.conn.close()`
+        _statement(suite, frames, out)
+        return
+    for statement in getattr(suite, "body", ()):
         _statement(statement, frames, out)
 
 
