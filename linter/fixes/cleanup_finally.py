@@ -39,7 +39,8 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     owner, body, index = fx.block_of(release_line)
     start = next((i for i, statement in enumerate(body[:index]) if fx.is_inside(skip.raiser, statement)), None)
     if start is None:
-        raise Unfixable(f"`{fx.code(skip.raiser, 40)}` at line {fx.line(skip.raiser)} is not in the block of the release; move the releases into a `finally` by hand")
+        where = f"`{fx.code(skip.raiser, 40)}` at line {fx.line(skip.raiser)}"
+        raise Unfixable(f"{where} is not in the block of the release; move the releases into a `finally` by hand")
     end = index
     while end < len(body) and _releases_only(body[end], skip.release_calls):
         end += 1
@@ -49,7 +50,8 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     for statement in region:
         for node in walk(statement):
             if isinstance(node, EXITS):
-                raise Unfixable(f"`{fx.code(node, 30)}` at line {fx.line(node)} leaves before the releases, and a `finally` would run them there")
+                where = f"`{fx.code(node, 30)}` at line {fx.line(node)}"
+                raise Unfixable(f"{where} leaves before the releases, and a `finally` would run them there")
     new_try = cst.Try(
         body=block([region[0].with_changes(leading_lines=[]), *region[1:]]),
         finalbody=cst.Finally(body=_nested(releases)),
@@ -73,7 +75,8 @@ def _releases_only(statement: cst.BaseStatement, release_calls: frozenset) -> bo
     """A line of release calls, or `if <test without calls>:` over such lines."""
     if isinstance(statement, cst.SimpleStatementLine):
         return all(isinstance(s, cst.Expr) and _unawaited(s.value) in release_calls for s in statement.body)
-    if isinstance(statement, cst.If) and statement.orelse is None and not any(isinstance(n, (cst.Call, cst.Await)) for n in walk(statement.test)):
+    calls_nothing = isinstance(statement, cst.If) and not any(isinstance(n, (cst.Call, cst.Await)) for n in walk(statement.test))
+    if calls_nothing and statement.orelse is None:
         inner = statement.body.body if isinstance(statement.body, cst.IndentedBlock) else [cst.SimpleStatementLine(statement.body.body)]
         return all(_releases_only(s, release_calls) for s in inner)
     return False

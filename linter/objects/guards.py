@@ -130,36 +130,40 @@ class Guards:
         return found
 
     def _read(self, cls: ClassInfo, method: Method) -> _Reading:
-        ownership = self.ownership
-        resolver = ownership.facts.resolvers[method.node]
+        resolver = self.ownership.facts.resolvers[method.node]
         reading = _Reading(steps(method.node.body))
         for step in reading.steps:
             attributes: set[str] = set()
             names: set[str] = set()
             for call in step.calls:
-                released = False
-                for effect in ownership.effects.of(call, resolver):
-                    if effect.role is not Role.RELEASE:
-                        continue
-                    released = True
-                    attribute = attribute_of(effect.target, method.self_name) or ownership.scan(method).aliases.get(effect.target)
-                    if attribute is None:
-                        names.add(effect.target)
-                    elif ownership.fits(cls, Use(attribute, Role.RELEASE, method, call, effect.method)):
-                        attributes.add(attribute)
-                        if effect.method in EXIT_DUNDERS:  # what was entered from this context manager
-                            attributes |= {a.attribute for a in ownership.held_from(cls, attribute)}
-                callee_name = self_method(call, method.self_name)
-                callee = ownership.resolve(cls, callee_name) if callee_name else None
-                if callee is not None and callee is not method and ownership.released_by(cls, callee):
-                    released = True
-                    attributes |= ownership.released_by(cls, callee)
-                if released:
+                if self._releases_by(cls, method, call, resolver, attributes, names):
                     reading.release_calls.add(call)
                     reading.release_call.setdefault(step.order, call)
             reading.attributes[step.order] = attributes
             reading.names[step.order] = names
         return reading
+
+    def _releases_by(self, cls: ClassInfo, method: Method, call: cst.Call, resolver, attributes: set, names: set) -> bool:
+        """Is `call` a release of any kind? Adds the attributes and local names it releases."""
+        ownership = self.ownership
+        released = False
+        for effect in ownership.effects.of(call, resolver):
+            if effect.role is not Role.RELEASE:
+                continue
+            released = True
+            attribute = attribute_of(effect.target, method.self_name) or ownership.scan(method).aliases.get(effect.target)
+            if attribute is None:
+                names.add(effect.target)
+            elif ownership.fits(cls, Use(attribute, Role.RELEASE, method, call, effect.method)):
+                attributes.add(attribute)
+                if effect.method in EXIT_DUNDERS:  # what was entered from this context manager
+                    attributes.update(a.attribute for a in ownership.held_from(cls, attribute))
+        callee_name = self_method(call, method.self_name)
+        callee = ownership.resolve(cls, callee_name) if callee_name else None
+        if callee is not None and callee is not method and ownership.released_by(cls, callee):
+            attributes.update(ownership.released_by(cls, callee))  # `self.close()`
+            released = True
+        return released
 
 
 def _raiser(step: Step, category: Category) -> cst.CSTNode:

@@ -22,7 +22,9 @@ from leaklint.syntax import dotted_name
 # Standard-library packages whose classes only give a subclass structure
 # (`unittest.TestCase`, `abc.ABC`, `typing.Generic`, `threading.Thread`,
 # `asyncio.Protocol`): they close nothing it stores.
-STRUCTURAL_MODULES = frozenset({"abc", "asyncio", "collections", "dataclasses", "enum", "threading", "typing", "typing_extensions", "unittest"})
+STRUCTURAL_MODULES = frozenset(
+    {"abc", "asyncio", "collections", "dataclasses", "enum", "threading", "typing", "typing_extensions", "unittest"}
+)
 
 
 class Hierarchy:

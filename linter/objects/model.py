@@ -62,6 +62,16 @@ class Use:
     release_method: Optional[str] = None  # `close` in `self.x.close()`, checked against the resource's kind
 
 
+@dataclass(frozen=True, eq=False)
+class Entered:
+    """`self.conn = await self._cm.__aenter__()`: a stored context manager entered by hand."""
+
+    attribute: str  # "conn"
+    store: cst.BaseSmallStatement
+    call: cst.Call
+    manager: str  # "_cm"
+
+
 @dataclass
 class MethodScan:
     """One method's statements, read once."""
@@ -69,7 +79,7 @@ class MethodScan:
     method: Method
     acquisitions: list[Acquisition] = field(default_factory=list)
     managers: dict[str, Acquire] = field(default_factory=dict)  # `self._cm = pool.acquire()`, not entered
-    entered: list[tuple[str, cst.BaseSmallStatement, cst.Call, str]] = field(default_factory=list)  # (attribute, store, call, manager)
+    entered: list[Entered] = field(default_factory=list)
     uses: list[Use] = field(default_factory=list)
     tests: dict[str, int] = field(default_factory=dict)  # attribute -> order of the first statement testing it
     order: dict[cst.CSTNode, int] = field(default_factory=dict)  # store statements -> their order

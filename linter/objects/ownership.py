@@ -99,11 +99,12 @@ class Ownership:
             for method in self.methods.get(cls.node, {}).values():
                 scan = self.scan(method)
                 found.extend(a for a in scan.acquisitions if not (a.attribute in managers and not a.awaited))
-                for attribute, store, call, manager in scan.entered:
-                    acquire = managers.get(manager)
+                for entered in scan.entered:
+                    acquire = managers.get(entered.manager)
                     if acquire is not None:
                         kind = self.catalogue.kind(acquire.kind)
-                        found.append(Acquisition(attribute, method, store, call, acquire, kind, True, manager=manager))
+                        stored = Acquisition(entered.attribute, method, entered.store, entered.call, acquire, kind, True, manager=entered.manager)
+                        found.append(stored)
             self._acquisitions[cls.node] = found
         return found
 
@@ -115,7 +116,7 @@ class Ownership:
         scans = [self.scan(m) for m in self.family_methods(cls)]
         for scan in scans:
             managers.update(scan.managers)
-            entered.update(manager for _, _, _, manager in scan.entered)
+            entered.update(e.manager for e in scan.entered)
         for scan in scans:
             for acquisition in scan.acquisitions:
                 if acquisition.attribute in entered and not acquisition.awaited:

@@ -15,7 +15,7 @@ from leaklint.resolve import Resolver
 from leaklint.syntax import dotted_name, is_none, last_name, statements, walk
 
 from .lifecycle import ENTER_DUNDERS
-from .model import Acquisition, Method, MethodScan, Role, Use
+from .model import Acquisition, Entered, Method, MethodScan, Role, Use
 from .releases import CallEffects, attribute_of, self_method
 
 WITH = "with"  # the release "method" of a `with self.x:` block (no method can be named so)
@@ -133,12 +133,13 @@ class _Reader:
         found = self.found
         if isinstance(value, cst.Name) and value.value in self.locals:
             held = self.locals[value.value]
-            found.acquisitions.append(Acquisition(attribute, self.method, node, held.call, held.acquire, held.kind, held.awaited, local=value.value))
+            stored = Acquisition(attribute, self.method, node, held.call, held.acquire, held.kind, held.awaited, local=value.value)
+            found.acquisitions.append(stored)
             return
         expr, _ = _unwrap(value, self.resolver)
         manager = _entered_manager(expr, self.self_name) if isinstance(expr, cst.Call) else None
         if manager is not None:
-            found.entered.append((attribute, node, expr, manager))
+            found.entered.append(Entered(attribute, node, expr, manager))
             return
         held = self.scanner.acquired(value, self.resolver)
         if held is not None and held.unentered:
@@ -194,7 +195,7 @@ def _tested(test: cst.BaseExpression, self_name: str) -> set[str]:
             attribute = attribute_of(dotted_name(node), self_name)
             if attribute:
                 found.add(attribute)
-        elif isinstance(node, cst.Call) and isinstance(node.func, cst.Name) and node.func.value in ("getattr", "hasattr") and len(node.args) >= 2:
+        elif isinstance(node, cst.Call) and dotted_name(node.func) in ("getattr", "hasattr") and len(node.args) >= 2:
             owner, name = node.args[0].value, node.args[1].value
             if isinstance(owner, cst.Name) and owner.value == self_name and isinstance(name, cst.SimpleString):
                 found.add(str(name.evaluated_value))
