@@ -10,6 +10,7 @@ import libcst as cst
 from .catalogue import Await, Catalogue
 from .calls import scan
 from .flow import Category, FlowAnalysis, FunctionFacts, Generator
+from .objects import ObjectFacts, analyze_objects
 from .resolve import FunctionInfo, ModuleIndex, Resolver
 from .summaries import FunctionSummary, Summaries
 from .syntax import decorator_names, statements, walk
@@ -26,6 +27,7 @@ class ModuleFacts:
     module_level: Optional[FunctionFacts] = None
     resolvers: dict = field(default_factory=dict)
     calls: dict = field(default_factory=dict)  # function node (None: module level) -> ScopeCalls
+    objects: ObjectFacts = field(default_factory=ObjectFacts)  # resources held by objects (`self.x`)
 
 
 def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summaries, module_name: str) -> ModuleFacts:
@@ -67,6 +69,7 @@ def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summarie
                 facts.summaries.append(replace(existing, releases=frozenset(released), keeps=frozenset(kept)))
             else:
                 facts.summaries.append(FunctionSummary(qualname, releases=frozenset(released), keeps=frozenset(kept)))
+    facts.objects = analyze_objects(facts)
     return facts
 
 

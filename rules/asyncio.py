@@ -111,6 +111,8 @@ def _unawaited_acquire(context: FileContext, fact: CallFact, scope) -> Optional[
         return None
     if fact.target is not None and fact.target in scope.returned_names:
         return None  # handed to the caller through a name
+    if fact.used == "assigned" and fact.target is None and acquire.awaiting == Await.AWAITABLE:
+        return None  # stored to be entered later (`self._cm = pool.acquire()`, then `__aenter__` delegation)
     kind = context.catalogue.kind(acquire.kind)
     call = context.call_text_full(fact.call)
     if acquire.awaiting == Await.AWAITABLE and exit_of(acquire, kind, asynchronous=True, awaited=False).ends_ownership:
