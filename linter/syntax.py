@@ -149,10 +149,6 @@ def decorator_names(node: Union[cst.FunctionDef, cst.ClassDef]) -> list[str]:
     return names
 
 
-def is_generator(func: cst.FunctionDef) -> bool:
-    return any(isinstance(n, (cst.Yield,)) for n in walk(func.body))
-
-
 def call_text(module: cst.Module, call: cst.Call, limit: int = 60) -> str:
     """`pool.getconn()` for messages: the callee and empty parentheses."""
     func = call.func
