@@ -9,7 +9,8 @@ import libcst as cst
 
 from .catalogue import Await, Catalogue
 from .calls import scan
-from .flow import Category, FlowAnalysis, FunctionFacts, Generator
+from .flow import FlowAnalysis
+from .flow.facts import Category, FunctionFacts, Generator
 from .resolve import FunctionInfo, ModuleIndex, Resolver
 from .summaries import FunctionSummary, Summaries
 from .syntax import decorator_names, statements, walk
@@ -84,7 +85,7 @@ def _generator_kind(node: cst.FunctionDef, is_async: bool) -> Optional[Generator
 def _summarize(function: FunctionInfo, facts: FunctionFacts, resolver: Resolver, module_name: str) -> Optional[FunctionSummary]:
     returned = None
     for site in facts.sites:
-        if site.site.id in facts.returned_sites and not site.released:
+        if site.returned and not site.released:
             returned = site.site.acquire
             break
     if returned is None:
@@ -134,7 +135,7 @@ def _released_parameters(function: FunctionInfo, catalogue: Catalogue, index: Mo
     if not candidates:
         return set(), set()
     resolver = Resolver(catalogue, index, summaries, function)
-    flow = FlowAnalysis(resolver, function.node.body, function=function.node, is_async=function.node.asynchronous is not None, param_sites=sorted(candidates))
+    flow = FlowAnalysis(resolver, function.node.body, function=function.node, is_async=function.node.asynchronous is not None, parameters=sorted(candidates))
     flow.run()
     released = flow.released_parameters()
     kept = flow.kept_parameters()

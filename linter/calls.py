@@ -5,11 +5,12 @@ these facts; none walks the tree or resolves names itself."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 
-from .catalogue import AWAIT_WRAPPERS, THREAD_RUNNERS, Acquire, Kind
+from .catalogue import AWAIT_WRAPPERS, THREAD_RUNNERS, Acquire, Awaiting, Kind
+from .flow.facts import ReleaseEvent, Site
 from .resolve import OTHER, Resolver
 from .syntax import children, dotted_name
 
@@ -148,20 +149,16 @@ def _with_context(node: cst.Call, parent, grandparent) -> Optional[str]:
     return None
 
 
-def unawaited_release_calls(flow_events, scope: Optional[ScopeCalls]) -> dict:
+def unawaited_release_calls(releases: Iterable[ReleaseEvent], scope: Optional[ScopeCalls]) -> dict[cst.Call, Site]:
     """Release calls of tracked resources that needed `await` and lack it:
     {call: site}. Both the asyncio rules (LKL201) and the release rules (which
     then stay silent: one diagnostic per defect) read this."""
-    from .catalogue import Awaiting
-
     by_node = scope.by_node() if scope is not None else {}
     found = {}
-    for kind, call, data in flow_events:
-        if kind != "release":
-            continue
-        release, site = data["release"], data["site"]
-        needs_await = release.awaiting == Awaiting.ASYNC or (release.awaiting == Awaiting.MIRROR and site.awaited)
-        fact = by_node.get(call)
+    for event in releases:
+        awaiting = event.release.awaiting
+        needs_await = awaiting == Awaiting.ASYNC or (awaiting == Awaiting.MIRROR and event.site.awaited)
+        fact = by_node.get(event.call)
         if needs_await and fact is not None and not fact.awaited and not fact.returned:
-            found[call] = site
+            found[event.call] = event.site
     return found

@@ -129,6 +129,13 @@ def last_name(expr: cst.BaseExpression) -> str:
     return ""
 
 
+def root_name(expr: cst.BaseExpression) -> Optional[str]:
+    """`conn` in `conn.execution_options(...).execute` or `conn.cursor()`."""
+    while isinstance(expr, (cst.Call, cst.Attribute)):
+        expr = expr.func if isinstance(expr, cst.Call) else expr.value
+    return expr.value if isinstance(expr, cst.Name) else None
+
+
 def unwrap_await(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, bool]:
     if isinstance(expr, cst.Await):
         return expr.expression, True

@@ -53,7 +53,7 @@ class AsyncRules:
         for flow in ([facts.module_level] if facts.module_level else []) + facts.functions:
             scope = facts.calls.get(flow.function)
             by_node = scope.by_node() if scope else {}
-            for call, site in unawaited_release_calls(flow.events, scope).items():
+            for call, site in unawaited_release_calls(flow.releases, scope).items():
                 if call not in flagged:
                     flagged.add(call)
                     released = "returned to the pool" if site.acquire.returned_by else "closed"

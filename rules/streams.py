@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from leaklint import messages
-from leaklint.flow import FunctionFacts, SiteFacts
+from leaklint.flow.facts import CauseKind, ExitKind, FunctionFacts, SiteFacts
 from leaklint.rulebase import FileContext, Finding, RuleInfo, context_exit
 
 LKL301 = RuleInfo("LKL301", "stream-early-exit", "A `return`/`break`/`raise` inside iteration over a streamed result that is not closed.", "safe")
@@ -26,7 +26,7 @@ class StreamRules:
         facts = context.facts
         for function in ([facts.module_level] if facts.module_level else []) + facts.functions:
             for site in function.sites:
-                if site.site.acquire.stream and not site.handed:
+                if site.site.stream and not site.handed:
                     yield from _judge(context, function, site)
 
 
@@ -35,11 +35,11 @@ def _judge(context: FileContext, function: FunctionFacts, site: SiteFacts) -> It
     open_at_end = False
     for leak in site.leaks:
         cause = leak.cause
-        if cause is not None and cause.kind == "exception":
+        if cause is not None and cause.kind is CauseKind.EXCEPTION:
             continue  # an exception raised by the loop body is not reported
-        if cause is not None and cause.kind == "jump":
+        if cause is not None and cause.kind is CauseKind.JUMP:
             early_exits.append(cause.node)  # left the loop over the stream early
-        elif leak.exit_kind != "exception":
+        elif leak.exit_kind is not ExitKind.EXCEPTION:
             open_at_end = True
     values = _values(context, function, site)
     seen = set()

@@ -20,7 +20,7 @@ import pytest
 
 from harness import FIXTURES, expected_findings
 from leaklint.engine import Linter, module_name_for
-from leaklint.flow import Site, SiteFacts
+from leaklint.flow.facts import Site, SiteFacts
 from leaklint.fixer import FIXABLE_CODES, fix_source, fix_text, run_fixes
 from leaklint.fixes import Change, Shape
 from leaklint.rulebase import Finding
