@@ -8,7 +8,7 @@ from typing import Optional
 import libcst as cst
 
 from .catalogue import Await, Catalogue
-from .calls import scan
+from .calls import ScopeCalls, scan
 from .flow import FlowAnalysis
 from .flow.facts import Category, FunctionFacts, Generator
 from .resolve import FunctionInfo, ModuleIndex, Resolver
@@ -25,8 +25,9 @@ class ModuleFacts:
     functions: list[FunctionFacts] = field(default_factory=list)
     summaries: list[FunctionSummary] = field(default_factory=list)
     module_level: Optional[FunctionFacts] = None
-    resolvers: dict = field(default_factory=dict)
-    calls: dict = field(default_factory=dict)  # function node (None: module level) -> ScopeCalls
+    # keyed by function node, None for the module level
+    resolvers: dict[Optional[cst.FunctionDef], Resolver] = field(default_factory=dict)
+    calls: dict[Optional[cst.FunctionDef], ScopeCalls] = field(default_factory=dict)
 
 
 def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summaries, module_name: str) -> ModuleFacts:

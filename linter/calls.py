@@ -4,6 +4,7 @@ method of a catalogue kind) and how it is used (awaited, entered with
 these facts; none walks the tree or resolves names itself."""
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Optional
 
@@ -18,6 +19,23 @@ from .syntax import children, dotted_name
 SCHEDULING = frozenset({"create_task", "ensure_future", "run_until_complete", "run", "run_coroutine_threadsafe", "gather", "wait_for", "shield", "wait", "TaskGroup.create_task"})
 
 
+class Usage(enum.Enum):
+    """What the statement does with a call's result."""
+
+    ASSIGNED = "assigned"
+    STATEMENT = "statement"  # dropped
+    CHAINED = "chained"  # the receiver of an attribute: `connect().cursor()`
+    ARGUMENT = "argument"
+    OTHER = "other"
+
+
+class Entered(enum.Enum):
+    """A call that is a `with` item."""
+
+    WITH = "with"
+    ASYNC_WITH = "async with"
+
+
 @dataclass
 class CallFact:
     call: cst.Call
@@ -25,9 +43,9 @@ class CallFact:
     receiver_kind: Optional[Kind]  # the catalogue kind of `conn`, if it resolves
     acquire: Optional[Acquire]
     awaited: bool  # `await x()`, or inside `asyncio.wait_for(x(), ...)`, `create_task(x())`
-    context: Optional[str]  # "with" / "async with" when it is a with item
+    context: Optional[Entered]  # when it is a `with` item
     returned: bool  # `return x()`: the caller gets the coroutine
-    used: str  # "assigned", "statement", "chained", "argument", "other"
+    used: Usage
     in_thread: bool  # inside a callable handed to `asyncio.to_thread`/`run_in_executor`
     target: Optional[str] = None  # `conn` in `conn = pool.acquire()`
 
@@ -111,18 +129,18 @@ def _awaited(parent, grandparent, resolver: Resolver) -> bool:
     return False
 
 
-def _usage(node, parent, grandparent) -> str:
+def _usage(node, parent, grandparent) -> Usage:
     if isinstance(parent, cst.Await):
         node, parent = parent, grandparent
     if isinstance(parent, (cst.Assign, cst.AnnAssign)) or isinstance(parent, cst.AssignTarget):
-        return "assigned"
+        return Usage.ASSIGNED
     if isinstance(parent, cst.Expr):
-        return "statement"
+        return Usage.STATEMENT
     if isinstance(parent, cst.Attribute) and parent.value is node:
-        return "chained"
+        return Usage.CHAINED
     if isinstance(parent, cst.Arg):
-        return "argument"
-    return "other"
+        return Usage.ARGUMENT
+    return Usage.OTHER
 
 
 def _walk_with_parents(body: cst.CSTNode) -> Iterator[tuple]:
@@ -143,9 +161,9 @@ def _walk_with_parents(body: cst.CSTNode) -> Iterator[tuple]:
             stack.append((kid, node, parent, in_thread))
 
 
-def _with_context(node: cst.Call, parent, grandparent) -> Optional[str]:
+def _with_context(node: cst.Call, parent, grandparent) -> Optional[Entered]:
     if isinstance(parent, cst.WithItem) and parent.item is node and isinstance(grandparent, cst.With):
-        return "async with" if grandparent.asynchronous is not None else "with"
+        return Entered.ASYNC_WITH if grandparent.asynchronous is not None else Entered.WITH
     return None
 
 

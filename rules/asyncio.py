@@ -12,7 +12,7 @@ import libcst as cst
 
 from leaklint import messages
 from leaklint.catalogue import Await, Awaiting, Exit
-from leaklint.calls import CallFact, unawaited_release_calls
+from leaklint.calls import CallFact, Entered, Usage, unawaited_release_calls
 from leaklint.rulebase import FileContext, Finding, RuleInfo, context_exit
 
 LKL201 = RuleInfo("LKL201", "unawaited-release", "A release or close coroutine is called without `await`.", "safe")
@@ -91,7 +91,7 @@ def _unawaited_acquire(context: FileContext, fact: CallFact, scope) -> Optional[
     acquire = fact.acquire
     if acquire is None or acquire.awaiting not in (Await.COROUTINE, Await.AWAITABLE) or not scope.is_async:
         return None  # outside `async def` the awaitable can only be meant for a caller
-    if fact.awaited or fact.returned or fact.context is not None or fact.used not in ("assigned", "statement", "chained"):
+    if fact.awaited or fact.returned or fact.context is not None or fact.used not in (Usage.ASSIGNED, Usage.STATEMENT, Usage.CHAINED):
         return None
     if fact.target is not None and fact.target in scope.returned_names:
         return None  # handed to the caller through a name
@@ -105,7 +105,7 @@ def _unawaited_acquire(context: FileContext, fact: CallFact, scope) -> Optional[
 
 
 def _sync_with(context: FileContext, fact: CallFact, resolver) -> Optional[Finding]:
-    if fact.context != "with":
+    if fact.context is not Entered.WITH:
         return None
     acquire = fact.acquire
     if acquire is not None:
