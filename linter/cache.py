@@ -17,11 +17,12 @@ or `--cache-dir`), read once per run:
   kept side by side, so switching `--select` back and forth stays cached.
 - An *entry* is valid for one content hash, the path as it was given (it is
   in the diagnostics) and the module name (relative imports depend on it):
-  `(hash, path, module, first, later)`. `first` is the result of the first
-  pass, linted without project summaries; `later` maps a digest of the
-  summaries in force in a later pass to that pass's result, or to None when
-  the pass left the file alone. A change in another file that changes the
-  project's summaries changes the digest, so the dependent results miss.
+  `(hash, path, module, first, later)`. `first` is the result linted
+  without the other modules' summaries (the first pass); `later` maps
+  `("usable", digest of the summaries all files exported)` to those of them
+  the file could use, and `("result", digest of the summaries it was linted
+  with)` to that result. A change in another file that changes the
+  project's summaries changes the digests, so the dependent entries miss.
 - The header also keeps the rule codes of this fingerprint: the command
   line needs them before linting, and importing the rules imports LibCST,
   which a fully cached run never needs otherwise.
@@ -163,7 +164,7 @@ def _libcst_stamp() -> tuple:
 
 # The modules whose result types a cache holds (diagnostics, summaries and
 # the catalogue data summaries carry); all of them are safe to import.
-RESULT_MODULES = frozenset({"leaklint.diagnostics", "leaklint.summaries", "leaklint.catalogue"})
+RESULT_MODULES = frozenset({"leaklint.diagnostics", "leaklint.summaries", "leaklint.catalogue.model"})
 
 
 class _Unpickler(pickle.Unpickler):
@@ -243,7 +244,7 @@ class ResultCache:
         self.rule_codes: Optional[tuple[str, ...]] = None
         self.files: dict[str, tuple] = {}
         self.changed: dict[str, tuple] = {}  # entries written by this run
-        self.used: set[str] = set()  # the summary digests of this run's later passes
+        self.used: set[tuple] = set()  # the `later` keys of this run
         header, body = _read(self.path)
         if header is not None and header.get("fingerprint") == self.fingerprint:
             codes = header.get("rules")
@@ -271,14 +272,14 @@ class ResultCache:
         """The entry of a file that `lookup` found or `store_first` stored in this run."""
         return self.changed.get(key) or self.files.get(key)
 
-    def store_first(self, key: str, path: str, module: str, content: bytes, first: tuple) -> None:
+    def store_first(self, key: str, path: str, module: str, content: bytes, first: dict) -> None:
         self.changed[key] = (content, path, module, first, {})
 
-    def use(self, summaries_key: str) -> None:
-        """A later pass of this run runs with these summaries."""
+    def use(self, summaries_key: tuple) -> None:
+        """A later pass of this run looks up this key (the others are stale)."""
         self.used.add(summaries_key)
 
-    def store_later(self, key: str, summaries_key: str, result: Optional[tuple]) -> None:
+    def store_later(self, key: str, summaries_key: tuple, value: object) -> None:
         entry = self.changed.get(key)
         if entry is None:
             entry = self.files.get(key)
@@ -286,7 +287,7 @@ class ResultCache:
                 return
             entry = entry[:4] + (dict(entry[4]),)  # the loaded entry stays as it was read
             self.changed[key] = entry
-        entry[4][summaries_key] = result
+        entry[4][summaries_key] = value
 
     def save(self, rule_codes: Optional[tuple[str, ...]] = None) -> None:
         """Merge this run's entries into the file on disk, atomically. Never raises."""

@@ -10,7 +10,7 @@ from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 
-from .catalogue import AWAIT_WRAPPERS, THREAD_RUNNERS, Acquire, Awaiting, Kind
+from .catalogue import AWAIT_WRAPPERS, THREAD_RUNNERS, Acquire, Kind
 from .flow.facts import ReleaseEvent, Site
 from .resolve import OTHER, Resolver
 from .syntax import children, dotted_name
@@ -174,9 +174,7 @@ def unawaited_release_calls(releases: Iterable[ReleaseEvent], scope: Optional[Sc
     by_node = scope.by_node() if scope is not None else {}
     found = {}
     for event in releases:
-        awaiting = event.release.awaiting
-        needs_await = awaiting == Awaiting.ASYNC or (awaiting == Awaiting.MIRROR and event.site.awaited)
         fact = by_node.get(event.call)
-        if needs_await and fact is not None and not fact.awaited and not fact.returned:
+        if event.release.must_be_awaited(acquire_awaited=event.site.awaited) and fact is not None and not fact.awaited and not fact.returned:
             found[event.call] = event.site
     return found

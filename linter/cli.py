@@ -3,14 +3,15 @@
     leaklint [check] [PATH ...] [options]   lint (the default command)
     leaklint rule CODE                      print a rule's page
     leaklint rules                          list the rules
+    leaklint server                         the language server (stdio)
 
-The run: configuration -> discovery -> lint (the runner, or the engine) ->
-per-file-ignores and inline suppressions -> report.
+The run: configuration -> discovery -> fixes (with --fix/--diff) -> lint
+(the runner: summary passes, workers, cache) -> per-file-ignores and inline
+suppressions -> report.
 """
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import sys
 from collections.abc import Mapping
@@ -24,7 +25,7 @@ from . import __version__
 if TYPE_CHECKING:
     from .config import Config, FileFilter
     from .diagnostics import Diagnostic
-    from .engine import RunResult
+    from .results import RunResult
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 PROGRESS_THRESHOLD = 100  # files; smaller runs finish before a bar helps
@@ -83,6 +84,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return rule_command(arguments[1:])
         if arguments[:1] == ["rules"]:
             return rules_command(arguments[1:])
+        if arguments[:1] == ["server"]:
+            from .lsp import main as server
+
+            return server(arguments[1:])
         if arguments[:1] == ["check"]:
             arguments = arguments[1:]
         return check(build_parser().parse_args(arguments))
@@ -132,19 +137,17 @@ def check(args: argparse.Namespace) -> int:
     try:
         fixed, fix_failed = 0, False
         if args.fix or args.diff:
-            try:
-                from .fixer import run_fixes
-            except ImportError as error:
-                stderr_line(f"--fix/--diff are not available: {error}")
-                return EXIT_ERROR
-            import inspect
-
             from .engine import Linter
+            from .fixer import run_fixes
 
-            fix_options = dict(unsafe=args.unsafe_fixes, diff_only=args.diff, out=out)
-            if "allowed" in inspect.signature(run_fixes).parameters:
-                fix_options["allowed"] = filters.allowed  # suppressed and per-file-ignored findings stay
-            outcome = run_fixes(files, Linter(**settings), **fix_options)
+            outcome = run_fixes(
+                files,
+                Linter(**settings),
+                unsafe=args.unsafe_fixes,
+                diff_only=args.diff,
+                out=out,
+                allowed=filters.allowed,  # suppressed and per-file-ignored findings stay
+            )
             for _, message in outcome.errors:
                 stderr_line(message)
             fix_failed = bool(outcome.errors)
@@ -214,23 +217,20 @@ def _selected(files: list[str], args: argparse.Namespace, files_filter: FileFilt
 
 
 def _lint(files: list[str], settings: dict, args: argparse.Namespace) -> RunResult:
-    """The runner (workers, cache) where it exists; the engine otherwise.
-    Large runs on a terminal show a progress bar on stderr."""
+    """The runner's result. Large runs on a terminal show a progress bar on stderr."""
     from .engine import Linter
+    from .runner import lint_paths
 
     bar = _Bar(len(files)) if _wants_progress(len(files), args) else None
     try:
-        if importlib.util.find_spec("leaklint.runner") is None:
-            linter = Linter(**settings) if bar is None else _progress_linter(bar.advance, settings)
-            return linter.lint_files(files)
-        import inspect
-
-        runner = importlib.import_module("leaklint.runner")
-        linter = Linter(**settings)
-        options = dict(jobs=args.jobs, cache_dir=args.cache_dir, use_cache=not args.no_cache)
-        if bar is not None and "progress" in inspect.signature(runner.lint_paths).parameters:
-            options["progress"] = bar.advance
-        return runner.lint_paths(files, linter, **options)
+        return lint_paths(
+            files,
+            Linter(**settings),
+            jobs=args.jobs,
+            cache_dir=args.cache_dir,
+            use_cache=not args.no_cache,
+            progress=bar.advance if bar is not None else None,
+        )
     finally:
         if bar is not None:
             bar.stop()
@@ -316,17 +316,14 @@ class _Bar:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-        self.total = total
-        self.done = 0
         self.progress = Progress(
             TextColumn("linting"), BarColumn(), MofNCompleteColumn(), console=Console(stderr=True), transient=True
         )
         self.task = self.progress.add_task("lint", total=total)
         self.progress.start()
 
-    def advance(self, *_: object) -> None:  # the runner may pass (done, total) or a result
-        self.done += 1
-        self.progress.update(self.task, completed=min(self.done, self.total))
+    def advance(self, done: int, total: int) -> None:
+        self.progress.update(self.task, completed=done, total=total)
 
     def stop(self) -> None:
         self.progress.stop()
@@ -334,24 +331,6 @@ class _Bar:
 
 def _wants_progress(total: int, args: argparse.Namespace) -> bool:
     return total >= PROGRESS_THRESHOLD and not args.quiet and sys.stderr.isatty() and os.environ.get("TERM") != "dumb"
-
-
-def _progress_linter(advance: Callable[[], None], settings: dict):
-    """The engine's linter, reporting each file it lints (the engine path only:
-    the runner reports progress itself, and workers carry no callbacks)."""
-    from .engine import Linter
-
-    class _ProgressLinter(Linter):
-        def __init__(self, advance: Callable[[], None], **settings) -> None:
-            super().__init__(**settings)
-            self._advance = advance
-
-        def lint_file(self, path, summaries, raw=None):
-            result = super().lint_file(path, summaries, raw)
-            self._advance()
-            return result
-
-    return _ProgressLinter(advance, **settings)
 
 
 # -- rule pages -------------------------------------------------------------------------
@@ -362,7 +341,7 @@ def rule_table() -> dict:
     from leaklint.rules import all_rules
 
     from . import suppressions
-    from .rulebase import RuleInfo
+    from .ruleinfo import RuleInfo
 
     table = dict(all_rules())
     table[suppressions.UNUSED_CODE] = RuleInfo(suppressions.UNUSED_CODE, suppressions.UNUSED_NAME, UNUSED_SUMMARY)
@@ -372,14 +351,14 @@ def rule_table() -> dict:
 def _rule_table(args: argparse.Namespace) -> Mapping:
     """`rule_table()`, or on a cached run its codes from the cache: the rules
     import LibCST, which a fully cached run does not need otherwise."""
-    if not args.no_cache and importlib.util.find_spec("leaklint.runner") is not None:
-        runner = importlib.import_module("leaklint.runner")
-        cached = getattr(runner, "cached_rule_codes", None)
-        codes = cached(args.cache_dir) if cached is not None else None
+    if not args.no_cache:
+        from .cache import cached_rule_codes
+
+        codes = cached_rule_codes(args.cache_dir)
         if codes:
             from . import suppressions
 
-            return _LazyRuleTable(tuple(codes) + (suppressions.UNUSED_CODE,))
+            return _LazyRuleTable(codes + (suppressions.UNUSED_CODE,))
     return rule_table()
 
 
@@ -448,7 +427,7 @@ def rules_command(argv: Sequence[str]) -> int:
     documented = {code: rule_page(code, rule.name) is not None for code, rule in table.items()}
     if args.format == "json":
         rows = [
-            {"code": r.code, "name": r.name, "summary": r.summary, "fix": r.fix, "documented": documented[r.code]}
+            {"code": r.code, "name": r.name, "summary": r.summary, "fix": r.fix_safety, "documented": documented[r.code]}
             for r in table.values()
         ]
         json.dump(rows, sys.stdout, indent=2)

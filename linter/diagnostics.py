@@ -1,4 +1,4 @@
-"""What a rule reports."""
+"""What a rule reports: plain data the reporters and the cache read."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -23,7 +23,7 @@ class Diagnostic:
     end_column: int = field(compare=False, default=0)
     fix: Optional[Fix] = field(compare=False, default=None)
     note_line: Optional[int] = field(compare=False, default=None)  # where the resource was acquired
-    help: Optional[str] = field(compare=False, default=None)
+    help: Optional[str] = field(compare=False, default=None)  # what the rule's fix does (`RuleFix.help`)
 
     def as_json(self) -> dict:
         return {

@@ -1,67 +1,61 @@
-"""The engine: read -> prefilter -> parse once -> analyse -> rule families ->
-sorted diagnostics. It knows nothing about any single rule.
+"""The engine: one file at a time. Read -> prefilter -> parse once ->
+analyse -> rule families -> sorted diagnostics. It knows nothing about any
+single rule.
 
-Project summaries need every file: the first pass lints each file with the
-summaries of its own module and collects the summaries it exports; files
-that call a helper defined elsewhere are linted again with all summaries.
+The summaries of the project's other modules come in from the passes
+(`leaklint.passes`); those of the file's own module (a factory called a few
+lines below it) the analysis finds itself, on the same tree.
 """
 from __future__ import annotations
 
 import ast
-import os
 import reprlib
 import sys
 import traceback
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence
 
 from .catalogue import Catalogue, Prefilter, default_catalogue
 from .diagnostics import Diagnostic, Fix
 from .selection import Selection
 from .source import Source, UnreadableSource, decode
-from .summaries import FunctionSummary, Summaries
+from .results import FileResult, InternalError, RunResult
+from .summaries import MAX_SUMMARY_PASSES, FunctionSummary, Summaries, module_name_for
 
 # LibCST, the analysis and the rules are imported where a file is parsed:
 # a run whose results all come from the cache never needs them.
 if TYPE_CHECKING:
     import libcst as cst
 
-    from .rulebase import FileContext, RuleInfo
+    from .analysis import ModuleFacts
+    from .rulebase import FileContext, Finding
+    from .ruleinfo import RuleInfo
 
 
-MAX_SUMMARY_PASSES = 3
+class Analysis(NamedTuple):
+    """One source parsed once and analysed: linting turns the findings into
+    diagnostics, fixing rewrites the module where they point."""
+
+    module: cst.Module
+    context: FileContext
+    findings: list[Finding]
 
 
-@dataclass
-class InternalError:
-    path: str
-    rule: str
-    detail: str
+class DoesNotParse(Exception):
+    """LibCST cannot parse the source: a syntax error, or nesting too deep for its parser."""
+
+    def __init__(self, syntax_error: Optional[cst.ParserSyntaxError]) -> None:
+        super().__init__(syntax_error.message if syntax_error is not None else "too deeply nested to parse")
+        self.syntax_error = syntax_error
 
 
-@dataclass
-class FileResult:
-    path: str
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    summaries: list[FunctionSummary] = field(default_factory=list)
-    errors: list[InternalError] = field(default_factory=list)
-    skipped: Optional[str] = None  # why the file was not linted (unreadable)
-    parsed: bool = False
+class NotAnalysed(Exception):
+    """The source parsed, but its analysis failed."""
 
-
-@dataclass
-class RunResult:
-    files: list[FileResult] = field(default_factory=list)
-    usage_errors: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def diagnostics(self) -> list[Diagnostic]:
-        return sorted(d for f in self.files for d in f.diagnostics)
-
-    @property
-    def internal_errors(self) -> list[InternalError]:
-        return [e for f in self.files for e in f.errors]
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail  # the traceback of a bug in the engine; empty when it is nested too deeply
 
 
 class Linter:
@@ -102,11 +96,53 @@ class Linter:
 
     # -- one file --------------------------------------------------------------------
 
+    def lint_file(self, path: str, summaries: Summaries, raw: Optional[bytes] = None) -> FileResult:
+        try:
+            if raw is None:
+                with open(path, "rb") as handle:
+                    raw = handle.read()
+            source = decode(raw)
+        except OSError as error:
+            return FileResult(path, skipped=error.strerror or str(error))
+        except UnreadableSource as error:
+            return FileResult(path, skipped=str(error))
+        return self.lint_source(source, path, summaries, module_name_for(path))
+
     def lint_source(self, source: Source, path: str, summaries: Summaries, module_name: str = "") -> FileResult:
+        """The diagnostics and summaries of one source, linted with the other
+        modules' `summaries` it may use."""
         result = FileResult(path)
-        summaries = self._with_configured(summaries.usable_by(source.raw, module_name))
+        summaries = self._in_force(summaries, source.raw, module_name)
         if not self.might_have_findings(source.raw, summaries):
             return result
+        try:
+            analysis = self._analyse(source, path, summaries, module_name, result.errors)
+        except DoesNotParse as failure:
+            if failure.syntax_error is None:
+                result.skipped = str(failure)
+            elif self.selection.enabled("LKL000"):
+                self._parse_error(result, source, failure.syntax_error)
+            return result
+        except NotAnalysed as failure:
+            result.parsed = True
+            if failure.detail:  # an engine bug must not stop the run
+                result.errors.append(InternalError(path, "engine", failure.detail))
+            else:
+                result.skipped = failure.reason
+            return result
+        result.parsed = True
+        result.summaries = analysis.context.facts.summaries
+        result.diagnostics = _dedupe(self._diagnostic(path, analysis.context, finding) for finding in analysis.findings)
+        return result
+
+    def analyze(self, source: Source, path: str, summaries: Summaries, module_name: str = "") -> Analysis:
+        """The module, its facts and the enabled rules' findings with their nodes,
+        as linting sees them (fixes work on these), with the other modules'
+        `summaries` it may use. Raises `DoesNotParse` or `NotAnalysed`; a rule
+        family that fails is left out of the findings (linting reports it)."""
+        return self._analyse(source, path, self._in_force(summaries, source.raw, module_name), module_name, [])
+
+    def _analyse(self, source: Source, path: str, summaries: Summaries, module_name: str, errors: list[InternalError]) -> Analysis:
         import libcst as cst
 
         from .positions import Positions
@@ -115,29 +151,19 @@ class Linter:
         try:
             module = cst.parse_module(source.text)
         except cst.ParserSyntaxError as error:
-            if self.selection.enabled("LKL000"):
-                self._parse_error(result, source, error)
-            return result
+            raise DoesNotParse(error) from None
         except RecursionError:
-            result.skipped = "too deeply nested to parse"
-            return result
-        result.parsed = True
+            raise DoesNotParse(None) from None
         try:
-            facts = self._analyze_with_own_summaries(module, summaries, module_name)
+            facts = self._analyse_with_own_summaries(module, summaries, module_name)
         except RecursionError:
-            result.skipped = "too deeply nested to analyse"
-            return result
-        except Exception:  # an engine bug must not stop the run
-            result.errors.append(InternalError(path, "engine", describe_error()))
-            return result
-        result.summaries = facts.summaries
+            raise NotAnalysed("too deeply nested to analyse") from None
+        except Exception as error:
+            raise NotAnalysed("internal error in the engine", describe_error()) from error
         context = FileContext(module, facts, Positions(module))
-        for finding in self.findings(context, result):
-            result.diagnostics.append(self._diagnostic(path, context, finding))
-        result.diagnostics = _dedupe(result.diagnostics)
-        return result
+        return Analysis(module, context, self._findings(context, path, errors))
 
-    def _analyze_with_own_summaries(self, module: cst.Module, summaries: Summaries, module_name: str):
+    def _analyse_with_own_summaries(self, module: cst.Module, summaries: Summaries, module_name: str) -> ModuleFacts:
         """A helper used in its own module (a factory called a few lines below)
         needs its summary: analyse again on the same tree, no second parse."""
         from .analysis import analyze_module
@@ -153,8 +179,8 @@ class Linter:
             facts = analyze_module(module, self.catalogue, summaries, module_name)
         return facts
 
-    def findings(self, context: FileContext, result: FileResult) -> list:
-        """The enabled rules' findings, with their nodes (fixes work on these)."""
+    def _findings(self, context: FileContext, path: str, errors: list[InternalError]) -> list[Finding]:
+        """The enabled rules' findings; a family that fails adds to `errors`."""
         out = []
         for family in self.families:
             if not any(self.selection.enabled(rule.code) for rule in family.rules):
@@ -163,39 +189,24 @@ class Linter:
                 findings = list(family.check(context))
             except Exception:
                 codes = ",".join(r.code for r in family.rules)
-                result.errors.append(InternalError(result.path, codes, describe_error()))
+                errors.append(InternalError(path, codes, describe_error()))
                 continue
             out.extend(f for f in findings if self.selection.enabled(f.code))
         return out
 
-    def analyze(self, source: Source, path: str, summaries: Summaries, module_name: str = ""):
-        """(module, context, findings) for one parsed source; None if it does not parse."""
-        import libcst as cst
+    def _in_force(self, summaries: Summaries, raw: bytes, module_name: str) -> Summaries:
+        """The summaries the file could use, and the configured ones, which win."""
+        usable = summaries.usable_by(raw, module_name)
+        return usable.merged(self.configured) if self.configured else usable
 
-        from .analysis import analyze_module
-        from .positions import Positions
-        from .rulebase import FileContext
-
-        summaries = self._with_configured(summaries)
-        try:
-            module = cst.parse_module(source.text)
-        except (cst.ParserSyntaxError, RecursionError):
-            return None
-        facts = analyze_module(module, self.catalogue, summaries, module_name)
-        context = FileContext(module, facts, Positions(module))
-        return module, context, self.findings(context, FileResult(path))
-
-    def _with_configured(self, summaries: Summaries) -> Summaries:
-        return summaries.merged(self.configured) if self.configured else summaries
-
-    def _diagnostic(self, path: str, context: FileContext, finding) -> Diagnostic:
+    def _diagnostic(self, path: str, context: FileContext, finding: Finding) -> Diagnostic:
         try:
             line, column, end_line, end_column = context.positions.span(finding.node)
             note = context.positions.line(finding.acquired_at) if finding.acquired_at is not None else None
         except RecursionError:
             line, column, end_line, end_column, note = 1, 1, 1, 1, None
         rule = self.rules[finding.code]
-        fix = Fix(rule.fix, "") if rule.fix else None
+        fix = Fix(rule.fix_safety, "") if rule.fix else None
         return Diagnostic(
             path=path,
             line=line,
@@ -207,10 +218,10 @@ class Linter:
             end_column=end_column,
             fix=fix,
             note_line=note if note != line else None,
-            help=finding.help,
+            help=rule.fix.help if rule.fix else None,
         )
 
-    def _parse_error(self, result: FileResult, source: Source, error) -> None:
+    def _parse_error(self, result: FileResult, source: Source, error: cst.ParserSyntaxError) -> None:
         line, column, reason = error.raw_line, error.raw_column + 1, error.message
         try:
             compile(source.text, result.path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
@@ -230,52 +241,13 @@ class Linter:
             Diagnostic(result.path, line, column, "LKL000", messages.PARSE_ERROR.format(reason=reason), name=rule.name, end_line=line, end_column=column)
         )
 
-    def lint_file(self, path: str, summaries: Summaries, raw: Optional[bytes] = None) -> FileResult:
-        try:
-            if raw is None:
-                with open(path, "rb") as handle:
-                    raw = handle.read()
-            source = decode(raw)
-        except OSError as error:
-            return FileResult(path, skipped=error.strerror or str(error))
-        except UnreadableSource as error:
-            return FileResult(path, skipped=str(error))
-        return self.lint_source(source, path, summaries, module_name_for(path))
-
     # -- a whole run ------------------------------------------------------------------
 
     def lint_files(self, paths: Sequence[str]) -> RunResult:
-        run = RunResult()
-        results = [self.lint_file(path, Summaries()) for path in paths]
-        applied: dict[str, frozenset] = {path: frozenset() for path in paths}
-        for _ in range(MAX_SUMMARY_PASSES):  # a factory of a factory needs another pass
-            summaries = Summaries({s for f in results for s in f.summaries})
-            if not len(summaries):
-                break
-            changed = False
-            for index, path in enumerate(paths):
-                if results[index].skipped is not None:
-                    continue
-                usable = self.summaries_for(path, summaries)
-                if usable and usable != applied[path]:
-                    applied[path] = usable
-                    results[index] = self.lint_file(path, Summaries(usable))
-                    changed = True
-            if not changed:
-                break
-        run.files = results
-        return run
+        """`paths` linted in this process, with the project summary passes."""
+        from .passes import InProcess, lint_project
 
-    def summaries_for(self, path: str, summaries: Summaries) -> frozenset:
-        """The other modules' summaries this file could use (empty: lint it once)."""
-        try:
-            with open(path, "rb") as handle:
-                raw = handle.read()
-        except OSError:
-            return frozenset()
-        module_name = module_name_for(path)
-        usable = summaries.usable_by(raw, module_name).items().values()
-        return frozenset(s for s in usable if s.qualname.rpartition(".")[0] != module_name)
+        return lint_project(InProcess(self, paths))
 
 
 def describe_error() -> str:
@@ -302,18 +274,6 @@ def _calls_any(module: cst.Module, names: set[str]) -> bool:
             if name in names:
                 return True
     return False
-
-
-def module_name_for(path: str) -> str:
-    """`pkg/sub/mod.py` -> "pkg.sub.mod" where the folders are packages."""
-    path = os.path.abspath(path)
-    directory, filename = os.path.split(path)
-    stem = os.path.splitext(filename)[0]
-    parts = [] if stem == "__init__" else [stem]
-    while os.path.isfile(os.path.join(directory, "__init__.py")):
-        directory, package = os.path.split(directory)
-        parts.insert(0, package)
-    return ".".join(parts)
 
 
 def _dedupe(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -7,9 +7,11 @@ parses and compiles. Overlapping fixes wait for the next pass, which works on
 the re-analysed text; passes stop when nothing changes (at most
 `MAX_PASSES`). A finding that gets no fix keeps the reason why.
 
-`fix_source` is the pure core (text in, text out); `run_fixes` is what the
-CLI calls: it lints the files (for the project summaries), fixes those with
-fixable findings, and writes them atomically, or prints a unified diff.
+`fix_text` is the pure core (text in, text out); it analyses each pass
+through `Linter.analyze`, the path linting takes too. `run_fixes` is what the
+CLI calls: it runs the summary passes over the files (`leaklint.passes`),
+fixes the files with fixable findings, each analysed with the summaries it
+was linted with, and writes them atomically, or prints a unified diff.
 """
 from __future__ import annotations
 
@@ -21,10 +23,12 @@ import libcst as cst
 from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 
+from .engine import DoesNotParse, Linter, NotAnalysed
 from .fixes import FIXABLE_CODES, Change, FixContext, Unfixable, shape_for
-from .rulebase import Finding
+from .passes import InProcess, lint_project
+from .rulebase import FileContext, Finding
 from .source import Source, UnreadableSource, read
-from .summaries import Summaries
+from .summaries import Summaries, module_name_for
 from .writer import ChangedOnDisk, WriteError, check_text, unified_diff, write_atomic
 
 MAX_PASSES = 5
@@ -112,7 +116,7 @@ class FixInfo:
     description: str  # the fix, or why there is none
 
 
-def fix_info(context, finding: Finding) -> FixInfo:
+def fix_info(context: FileContext, finding: Finding) -> FixInfo:
     """The fix for one finding of an analysed module (`Linter.analyze`), without applying it."""
     shape = shape_for(finding) if finding.code in FIXABLE_CODES else None
     if shape is None:
@@ -129,25 +133,10 @@ def fix_info(context, finding: Finding) -> FixInfo:
 # -- one text ----------------------------------------------------------------------------
 
 
-def fix_source(
-    source: Source,
-    path: str,
-    linter,
-    unsafe: bool = False,
-    *,
-    summaries: Optional[Summaries] = None,
-    module_name: Optional[str] = None,
-    allowed: Optional[Allowed] = None,
-):
-    """(new_text, applied fixes, unfixable findings with their reasons)."""
-    outcome = fix_text(source, path, linter, unsafe=unsafe, summaries=summaries, module_name=module_name, allowed=allowed)
-    return outcome.text, outcome.applied, outcome.dropped
-
-
 def fix_text(
     source: Source,
     path: str,
-    linter,
+    linter: Linter,
     *,
     unsafe: bool = False,
     summaries: Optional[Summaries] = None,
@@ -155,12 +144,14 @@ def fix_text(
     max_passes: int = MAX_PASSES,
     allowed: Optional[Allowed] = None,
 ) -> FixOutcome:
+    """The text with its leaks fixed, the fixes and the findings left alone.
+    `summaries` are the other modules' summaries the file may use (the
+    analysis finds its own module's); none by default, as when the file is
+    linted alone."""
     if module_name is None:
-        from .engine import module_name_for
-
         module_name = module_name_for(path)
-    if summaries is None:  # the module's own helpers and factories, as `lint_files` would know them
-        summaries = _own_summaries(source, path, linter, module_name)
+    if summaries is None:
+        summaries = Summaries()
     text = source.text
     outcome = FixOutcome(text)
     blocked: dict[tuple, str] = {}  # fixes that did not compile: never tried again
@@ -168,12 +159,14 @@ def fix_text(
     previous: Optional[tuple[str, int]] = None  # the text before the last pass, and the fixes applied until then
     for number in range(max_passes + 1):
         try:
-            analysed = linter.analyze(replace(source, text=text), path, summaries, module_name)
-        except Exception:
+            module, context, findings = linter.analyze(replace(source, text=text), path, summaries, module_name)
+        except DoesNotParse:
+            break
+        except NotAnalysed as failure:
             if previous is None:
                 raise
             # the engine cannot analyse what the last pass made: undo that pass
-            detail = traceback.format_exc(limit=2).strip().splitlines()[-1]
+            detail = failure.detail.strip().splitlines()[-1] if failure.detail else failure.reason
             text, kept = previous
             undone = outcome.applied[kept:]
             del outcome.applied[kept:]
@@ -181,9 +174,6 @@ def fix_text(
                 DroppedFix(a.code, a.line, "", f"the fixed code could not be analysed again ({detail}); fix was dropped") for a in undone
             )
             break
-        if analysed is None:
-            break
-        module, context, findings = analysed
         fx = FixContext(context)
         keys = finding_keys(fx, findings)
         if allowed is not None:
@@ -238,16 +228,6 @@ def _permitted(fx: FixContext, findings, keys: dict, path: str, allowed: Allowed
         else:
             suppressed.add(key)
     return kept
-
-
-def _own_summaries(source: Source, path: str, linter, module_name: str) -> Summaries:
-    try:
-        analysed = linter.analyze(source, path, Summaries(), module_name)
-    except Exception:
-        return Summaries()  # the first pass of the fix loop reports the problem
-    if analysed is None:
-        return Summaries()
-    return Summaries(analysed[1].facts.summaries)
 
 
 def _plan(fx: FixContext, findings: Sequence[Finding], keys: dict, unsafe: bool, blocked: dict) -> tuple[list[Change], list[tuple[Finding, str]]]:
@@ -391,7 +371,7 @@ def finding_keys(fx: FixContext, findings: Sequence[Finding]) -> dict[int, tuple
 
 def run_fixes(
     paths: list[str],
-    linter,
+    linter: Linter,
     *,
     unsafe: bool,
     diff_only: bool,
@@ -402,12 +382,9 @@ def run_fixes(
     """Fix `paths` (files, as discovered by the CLI). In diff mode the unified
     diffs go to `out` and nothing is written. `allowed(path, line, code)`, when
     given, keeps suppressed or per-file-ignored findings as they are."""
-    from .engine import module_name_for
-
-    run = linter.lint_files(list(paths))
-    summaries = Summaries([s for result in run.files for s in result.summaries])
+    run = lint_project(InProcess(linter, paths))
     report = FixReport()
-    for path, result in zip(paths, run.files):
+    for path, result, linted_with in zip(paths, run.files, run.linted_with):
         file_report = FileFixReport(path, remaining=len(result.diagnostics))
         report.files.append(file_report)
         if result.skipped:
@@ -429,11 +406,14 @@ def run_fixes(
                 path,
                 linter,
                 unsafe=unsafe,
-                summaries=summaries,
+                summaries=Summaries(linted_with),
                 module_name=module_name_for(path),
                 max_passes=max_passes,
                 allowed=allowed,
             )
+        except NotAnalysed as failure:
+            file_report.error = f"{path}: not fixed: {failure.reason}" + (f"\n{failure.detail}" if failure.detail else "")
+            continue
         except RecursionError:
             file_report.error = f"{path}: not fixed: too deeply nested"
             continue

@@ -9,9 +9,10 @@ unless flake8 runs with `--disable-noqa`. The user resources of the nearest
 `[tool.leaklint]` (or of `--leaklint-config PATH`) extend the catalogue as
 they do for the `leaklint` command.
 
-flake8 hands over one file at a time, so project summaries that cross files
-(a factory in one module, its callers in another) are not known here: run
-`leaklint` for those.
+flake8 hands over one file at a time: the summary passes run on that file
+alone, so the file's own helpers and factories are known, as in a `leaklint`
+run, but those of other modules (a factory in one module, its callers in
+another) are not: run `leaklint` for those.
 """
 from __future__ import annotations
 
@@ -20,9 +21,9 @@ import os
 from typing import Any, Iterator, Optional
 
 from . import __version__, suppressions
-from .engine import MAX_SUMMARY_PASSES, Linter, module_name_for
+from .engine import Linter
+from .passes import InProcess, lint_project
 from .source import Source
-from .summaries import Summaries
 
 Report = tuple[int, int, str, type]
 
@@ -77,15 +78,7 @@ class Plugin:
         newline = "\r\n" if "\r\n" in text else "\n"
         source = Source(text=text, encoding="utf-8", bom=False, newline=newline, raw=text.encode("utf-8", "surrogatepass"))
         linter = _linter(self.config_path, os.getcwd())
-        module_name = module_name_for(self.filename)
-        result = linter.lint_source(source, self.filename, Summaries(), module_name)
-        known: set = set()
-        for _ in range(MAX_SUMMARY_PASSES):  # the module's own helpers, as the engine's later passes
-            exported = set(result.summaries)
-            if result.errors or not exported or exported <= known:
-                break
-            known |= exported
-            result = linter.lint_source(source, self.filename, Summaries(known), module_name)
+        (result,) = lint_project(InProcess(linter, [self.filename], sources=[source])).files
         if result.errors:
             error = result.errors[0]
             raise RuntimeError(f"leaklint internal error in {error.rule} on {error.path}; please report it with this file:\n{error.detail}")

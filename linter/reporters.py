@@ -10,7 +10,9 @@ from typing import IO, Mapping, Optional, Sequence
 from .diagnostics import Diagnostic
 from .output import SourceLines
 from .output.github import write_github
+from .output.sarif import write_sarif
 from .output.text import Printer, escape, write_concise, write_full, write_statistics, write_summary
+from .ruleinfo import RuleInfo
 
 FORMATS = ("full", "concise", "json", "sarif", "github")
 ALIASES = {"text": "full"}  # the first name of the full format
@@ -31,7 +33,7 @@ def report(
     out: IO[str],
     options: ReportOptions,
     *,
-    rules: Mapping[str, object] = {},
+    rules: Mapping[str, RuleInfo] = {},
     version: str = "",
     sources: Optional[SourceLines] = None,
 ) -> None:
@@ -40,8 +42,6 @@ def report(
         report_json(diagnostics, out)
         return
     if fmt == "sarif":
-        from .output.sarif import write_sarif  # imports the rules' types (and LibCST)
-
         write_sarif(diagnostics, out, rules, version)
         return
     if fmt == "github":

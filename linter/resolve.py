@@ -7,17 +7,15 @@ times the parse, with a small index built from the statements alone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Iterable, Optional, Union
+from typing import Iterable, Optional
 
 import libcst as cst
 
-from .catalogue import Acquire, Catalogue, Kind, When
+from .catalogue import ENTERING_METHODS, PASS_THROUGH_CALLS, Acquire, Catalogue, Kind, When
 from .summaries import Summaries
 from .syntax import argument, dotted_name, last_name, literal_true, statements, walk
 
 OTHER = "<other>"  # resolves, but to something outside the catalogue
-
-FunctionNode = Union[cst.FunctionDef]
 
 
 @dataclass
@@ -260,7 +258,7 @@ class Resolver:
             summary = self.summaries.acquire_of(qualified, self.index.module_name)
             if summary is not None:
                 return summary
-            if self.catalogue.is_catalogue_module(qualified):
+            if self.catalogue.is_catalogue_module(qualified) and not self._on_catalogue_object(func):
                 return None  # a catalogue library's call that acquires nothing
         if isinstance(func, cst.Attribute):
             receiver = func.value
@@ -286,6 +284,11 @@ class Resolver:
             if kind_name not in (None, OTHER):
                 return self.catalogue.kind(kind_name).call
         return None
+
+    def _on_catalogue_object(self, func: cst.BaseExpression) -> bool:
+        """`connection.cursor`: a method of an object the library made at import
+        (or of one such an object holds)."""
+        return isinstance(func, cst.Attribute) and self.kind_of(func.value) not in (None, OTHER)
 
     def _method_summary(self, receiver: cst.BaseExpression, method: str) -> Optional[Acquire]:
         if self.self_name and isinstance(receiver, cst.Name) and receiver.value == self.self_name and self.function and self.function.cls:
@@ -345,9 +348,9 @@ class Resolver:
             return self.kind_of(expr.expression)
         if isinstance(expr, cst.Call):
             qualified_wrapper = self.qualified(expr.func)
-            if qualified_wrapper in ("asyncio.wait_for", "asyncio.shield", "contextlib.closing", "contextlib.aclosing") and expr.args:
+            if qualified_wrapper in PASS_THROUGH_CALLS and expr.args:
                 return self.kind_of(expr.args[0].value)
-            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ("enter_context", "enter_async_context") and expr.args:
+            if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ENTERING_METHODS and expr.args:
                 return self.kind_of(expr.args[0].value)
             acquire = self.acquire_of(expr)
             if acquire is not None:
@@ -361,6 +364,14 @@ class Resolver:
         if isinstance(expr, cst.Attribute):
             if self.self_name and isinstance(expr.value, cst.Name) and expr.value.value == self.self_name and self.function and self.function.cls:
                 return self._kind_of_attribute(self.function.cls, expr.attr.value)
+            held = self.catalogue.object_kind(self.qualified(expr))  # `django.db.connection`
+            if held is not None:
+                return held
+            owner = self.kind(self.kind_of(expr.value))  # `client.connection_pool`
+            return owner.attributes.get(expr.attr.value) if owner is not None else None
+        if isinstance(expr, cst.Subscript):
+            owner = self.kind(self.kind_of(expr.value))  # `connections[alias]`
+            return owner.items if owner is not None else None
         return None
 
     def _kind_of_name(self, name: str) -> Optional[str]:
@@ -378,7 +389,7 @@ class Resolver:
 
     def _resolve_name(self, name: str) -> Optional[str]:
         if name in self.local.imports:
-            return None
+            return self.catalogue.object_kind(self.local.imports[name])
         for values in (self.local.values.get(name),):
             found = self._kind_of_values(values or [])
             if found is not None:
@@ -389,7 +400,8 @@ class Resolver:
             annotation = self.params[name]
             return self.kind_of_annotation(annotation) if annotation is not None else None
         if name in self.index.bindings.imports:
-            return None  # what an imported name holds is not known here
+            # what an imported name holds is not known here, unless the library made it at import
+            return self.catalogue.object_kind(self.index.bindings.imports[name])
         outer = self._module_resolver()
         if outer is not self:
             found = outer._kind_of_name(name)  # one resolver, one recursion guard: `x = x`

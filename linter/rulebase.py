@@ -1,6 +1,6 @@
-"""What a rule family is: its rules' metadata and one `check` over the flow
-facts of a module. Families never resolve names or follow paths themselves;
-they read the facts the engine computed once."""
+"""What a rule family is: its rules' metadata (`leaklint.ruleinfo`) and one
+`check` over the flow facts of a module. Families never resolve names or
+follow paths themselves; they read the facts the engine computed once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -9,18 +9,11 @@ from typing import Iterable, Optional, Protocol, Union
 import libcst as cst
 
 from .analysis import ModuleFacts
-from .catalogue import Acquire, Awaiting, Exit, Kind
+from .catalogue import Acquire
 from .flow.facts import Discard, SiteFacts
 from .positions import Positions
+from .ruleinfo import RuleInfo
 from .syntax import call_text
-
-
-@dataclass(frozen=True)
-class RuleInfo:
-    code: str
-    name: str
-    summary: str
-    fix: Optional[str] = None  # "safe", "unsafe" or None
 
 
 @dataclass
@@ -29,7 +22,6 @@ class Finding:
     node: cst.CSTNode
     message: str
     acquired_at: Optional[cst.CSTNode] = None
-    help: Optional[str] = None
     site: Union[SiteFacts, Discard, None] = None  # the flow facts behind it, for fixes
     function: Optional[cst.FunctionDef] = None  # None at module level
 
@@ -73,9 +65,3 @@ class RuleFamily(Protocol):
 
 def release_word(acquire: Acquire) -> str:
     return "returned to the pool" if acquire.returned_by else "closed"
-
-
-def context_exit(acquire: Acquire, kind: Kind, asynchronous: bool) -> Exit:
-    if asynchronous:
-        return acquire.async_with_exit or kind.async_with_exit
-    return acquire.with_exit or kind.with_exit

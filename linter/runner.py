@@ -1,19 +1,17 @@
-"""Linting a set of files: the engine's summary passes, run in worker
-processes and around the result cache.
+"""Linting a set of files for the command line: the summary passes of
+`leaklint.passes`, with each file linted in worker processes and its result
+kept in the result cache.
 
-The passes are the ones of `Linter.lint_files`: the first lints every file
-without project summaries; then, at most `MAX_SUMMARY_PASSES` times and
-while anything changes, each file that could use summaries it was not yet
-linted with (`Linter.summaries_for`) is linted again with them. Only the
-linting of single files is spread over the workers; the passes, the
-summaries and the order of the results stay in this process, so the result
-is the one a serial run gives, in the order of `paths`.
+Only the linting of single files, and the reading of which summaries each
+could use, is spread over the workers; the passes, the summaries and the
+order of the results stay in this process, so the result is the one a
+serial run gives, in the order of `paths`.
 
-Each file's result is cached (see `leaklint.cache`): a first-pass result by
-the file's content; in a later pass, which summaries it could use by its
-content and a digest of all the summaries in force, and its result by its
-content and a digest of the summaries it used. A fully cached run reads
-and hashes the files and never imports LibCST.
+Each file's result is cached (see `leaklint.cache`): a result linted without
+the other modules' summaries by the file's content; which summaries a file
+could use by its content and a digest of all the summaries in force, and its
+result with them by its content and a digest of the summaries it used. A
+fully cached run reads and hashes the files and never imports LibCST.
 """
 from __future__ import annotations
 
@@ -25,11 +23,19 @@ from typing import Callable, Iterable, Optional, Sequence
 from . import cache as result_cache
 from .catalogue import Catalogue, default_catalogue
 from .diagnostics import Diagnostic
-from .engine import MAX_SUMMARY_PASSES, FileResult, Linter, RunResult, module_name_for
+from .engine import Linter
+from .passes import (
+    Progress,
+    SummaryOrder,
+    SummarySet,
+    Task,
+    lint_project,
+    read_bytes,
+    usable_summaries,
+)
+from .results import FileResult, RunResult
 from .selection import Selection
-from .summaries import FunctionSummary, Summaries
-
-Progress = Callable[[int, int], object]  # (files done, files in all), after each file of the first pass
+from .summaries import FunctionSummary, Summaries, module_name_for
 
 MIN_FILES_FOR_WORKERS = 2  # one file is linted in this process: starting workers costs more
 MAX_CHUNK = 32  # files per task sent to a worker
@@ -52,18 +58,12 @@ def lint_paths(
     store = _open_cache(linter, cache_dir) if use_cache else None
     workers = _Workers(linter, _job_count(jobs))
     try:
-        results = _Passes(paths, linter, store, workers, progress).run()
+        run = lint_project(_CachedWorkers(paths, store, workers), progress)
     finally:
         workers.close()
     if store is not None:
         store.save(_rule_codes(linter, store))
-    return RunResult(files=results)
-
-
-def cached_rule_codes(cache_dir: Optional[str] = None) -> Optional[tuple[str, ...]]:
-    """The rule codes recorded by a cache that this code wrote, if any: the
-    command line uses them instead of importing the rules (and LibCST)."""
-    return result_cache.cached_rule_codes(cache_dir)
+    return run
 
 
 def _job_count(jobs: Optional[int]) -> int:
@@ -75,111 +75,85 @@ def _job_count(jobs: Optional[int]) -> int:
         return max(1, os.cpu_count() or 1)
 
 
-# -- the passes -------------------------------------------------------------------------------------
+# -- the files of one run ---------------------------------------------------------------------------
 
 
-class _Passes:
-    """`Linter.lint_files`, with each file's result taken from the cache or
-    computed by the workers. Keep the two in step."""
+class _CachedWorkers:
+    """A `passes.BatchLinter`: each result taken from the cache, or computed
+    by the workers and then stored."""
 
-    def __init__(self, paths, linter, store, workers, progress) -> None:
-        self.paths: list[str] = paths
-        self.linter: Linter = linter
-        self.store: Optional[result_cache.ResultCache] = store
-        self.workers: _Workers = workers
-        self.progress = progress
+    def __init__(self, paths: list[str], store: Optional[result_cache.ResultCache], workers: _Workers) -> None:
+        self.paths = paths
+        self.store = store
+        self.workers = workers
         self.keys: list[Optional[str]] = [None] * len(paths)  # cache keys of the files with a valid entry
-        self.canonical = _Canonical()
+        self.order = SummaryOrder()
 
-    def run(self) -> list[FileResult]:
-        results = self.first_pass()
-        applied: list[tuple] = [()] * len(self.paths)  # the summaries each file was last linted with
-        for _ in range(MAX_SUMMARY_PASSES):  # a factory of a factory needs another pass
-            exported = self.canonical.ordered({s for r in results for s in r.summaries})
-            if not exported:
-                break
-            if not self.later_pass(results, applied, exported):
-                break
-        return results
+    def __len__(self) -> int:
+        return len(self.paths)
 
-    def first_pass(self) -> list[FileResult]:
-        total = len(self.paths)
-        results: list = [None] * total
+    def lint(self, tasks: Sequence[Task]) -> Iterable[tuple[int, FileResult]]:
+        yield from self._lint_alone([task for task in tasks if not task.summaries])
+        yield from self._lint_with_summaries([task for task in tasks if task.summaries])
+
+    def _lint_alone(self, tasks: list[Task]) -> Iterable[tuple[int, FileResult]]:
+        """Results without other modules' summaries: an entry by the file's content."""
         raws: dict[int, bytes] = {}
         found: dict[int, tuple[str, str]] = {}  # index -> (key, module) of the files read here
-        todo: list[tuple[int, tuple]] = []
-        done = 0
-        for index, path in enumerate(self.paths):
+        todo: list[Task] = []
+        for task in tasks:
+            path = self.paths[task.index]
             if self.store is not None:
-                raw = _read(path)
+                raw = read_bytes(path)
                 if raw is not None:
                     key, module = os.path.abspath(path), module_name_for(path)
                     entry = self.store.lookup(key, path, module, result_cache.content_hash(raw))
                     result = _unpack(path, entry[3]) if entry is not None else None
                     if result is not None:
-                        results[index] = result
-                        self.keys[index] = key
-                        done += 1
-                        self._advance(done, total)
+                        self.keys[task.index] = key
+                        yield task.index, result
                         continue
-                    raws[index] = raw
-                    found[index] = (key, module)
-            todo.append((index, ()))
+                    raws[task.index] = raw
+                    found[task.index] = (key, module)
+            todo.append(task)
         for index, result, content in self.workers.lint(self.paths, todo, raws, self.store is not None):
-            results[index] = result
-            done += 1
-            self._advance(done, total)
             if index in found and content is not None and _cacheable(result):
                 key, module = found[index]
                 self.store.store_first(key, self.paths[index], module, content, _pack(result))
                 self.keys[index] = key
-        return results
+            yield index, result
 
-    def later_pass(self, results: list[FileResult], applied: list[tuple], exported: tuple) -> bool:
-        """Lint again the files that could use summaries they were not linted
-        with; False if there were none."""
-        usable_by = self.usable(results, exported)
-        changed = False
-        todo: list[tuple[int, tuple]] = []
-        result_keys: dict[int, tuple] = {}
-        for index, path in enumerate(self.paths):
-            usable = usable_by.get(index)
-            if not usable or usable == applied[index]:
-                continue
-            applied[index] = usable
-            changed = True
-            result_key = self._use(("result", self.canonical.digest(usable)))
-            stored = self._stored(index, result_key)
-            cached = _unpack(path, stored) if stored is not None else None
+    def _lint_with_summaries(self, tasks: list[Task]) -> Iterable[tuple[int, FileResult]]:
+        """Results with other modules' summaries: kept in the file's entry under a digest of them."""
+        todo: list[Task] = []
+        result_keys: dict[int, Optional[tuple]] = {}
+        for task in tasks:
+            result_key = self._use(("result", self.order.digest(task.summaries)))
+            stored = self._stored(task.index, result_key)
+            cached = _unpack(self.paths[task.index], stored) if stored is not None else None
             if cached is not None:
-                results[index] = cached
+                yield task.index, cached
                 continue
-            result_keys[index] = result_key
-            todo.append((index, usable))
+            result_keys[task.index] = result_key
+            todo.append(task)
         for index, result, _ in self.workers.lint(self.paths, todo, {}, False):
-            results[index] = result
             if _cacheable(result):
                 self._store(index, result_keys[index], _pack(result))
-        return changed
+            yield index, result
 
-    def usable(self, results: list[FileResult], exported: tuple) -> dict[int, tuple]:
-        """`Linter.summaries_for` of each file that was not skipped, in a fixed
-        order; cached by the summaries in force, computed by the workers."""
-        exported_key = self._use(("usable", self.canonical.digest(exported)))
-        found: dict[int, tuple] = {}
+    def usable(self, indices: Sequence[int], exported: SummarySet) -> Iterable[tuple[int, SummarySet]]:
+        """Cached by the summaries in force, computed by the workers."""
+        exported_key = self._use(("usable", self.order.digest(exported)))
         todo: list[int] = []
-        for index, result in enumerate(results):
-            if result.skipped is not None:
-                continue
+        for index in indices:
             stored = self._stored(index, exported_key)
             if isinstance(stored, tuple) and all(isinstance(s, FunctionSummary) for s in stored):
-                found[index] = stored
+                yield index, stored
             else:
                 todo.append(index)
         for index, usable in self.workers.usable(self.paths, todo, exported):
-            found[index] = usable
             self._store(index, exported_key, usable)
-        return found
+            yield index, usable
 
     def _use(self, key: tuple) -> Optional[tuple]:
         if self.store is None:
@@ -196,40 +170,6 @@ class _Passes:
     def _store(self, index: int, key: Optional[tuple], value: object) -> None:
         if key is not None and self.keys[index] is not None:
             self.store.store_later(self.keys[index], key, value)
-
-    def _advance(self, done: int, total: int) -> None:
-        if self.progress is not None:
-            self.progress(done, total)
-
-
-class _Canonical:
-    """The canonical text of each summary (`leaklint.cache.canonical`), worked
-    out once: summaries are sorted and digested in every pass."""
-
-    def __init__(self) -> None:
-        self._known: dict[FunctionSummary, str] = {}
-
-    def __call__(self, summary: FunctionSummary) -> str:
-        text = self._known.get(summary)
-        if text is None:
-            text = self._known[summary] = repr(result_cache.canonical(summary))
-        return text
-
-    def ordered(self, summaries: Iterable[FunctionSummary]) -> tuple[FunctionSummary, ...]:
-        """One order in every process (a set's order depends on string hashing):
-        `Summaries` keeps the last of two summaries with the same name."""
-        return tuple(sorted(summaries, key=self))
-
-    def digest(self, ordered: Sequence[FunctionSummary]) -> str:
-        return result_cache.digest_text("\n".join(map(self, ordered)))
-
-
-def _read(path: str) -> Optional[bytes]:
-    try:
-        with open(path, "rb") as handle:
-            return handle.read()
-    except OSError:
-        return None  # the engine reports it; nothing to cache
 
 
 # -- results in the cache -----------------------------------------------------------------------------
@@ -359,26 +299,25 @@ def _lint_chunk(tasks: list[tuple[int, str, tuple]], want_hash: bool) -> list[tu
     return _lint_all(_WORKER_LINTER, tasks, {}, want_hash)
 
 
-def _usable_chunk(tasks: list[tuple[int, str]], exported: tuple) -> list[tuple]:
+def _usable_chunk(tasks: list[tuple[int, str]], exported: SummarySet) -> list[tuple]:
     """In a worker: (index, usable summaries) of each (index, path)."""
-    assert _WORKER_LINTER is not None
-    return _usable_all(_WORKER_LINTER, tasks, exported)
+    return _usable_all(tasks, exported)
 
 
 def _lint_all(linter: Linter, tasks: list, raws: dict, want_hash: bool) -> list[tuple]:
     return [(index,) + _lint_one(linter, path, Summaries(summaries), raws.get(index), want_hash) for index, path, summaries in tasks]
 
 
-def _usable_all(linter: Linter, tasks: list, exported: tuple) -> list[tuple]:
+def _usable_all(tasks: list, exported: SummarySet) -> list[tuple]:
     summaries = Summaries(exported)
-    canonical = _Canonical()
-    return [(index, canonical.ordered(linter.summaries_for(path, summaries))) for index, path in tasks]
+    order = SummaryOrder()
+    return [(index, usable_summaries(read_bytes(path), path, summaries, order)) for index, path in tasks]
 
 
 def _lint_one(linter: Linter, path: str, summaries: Summaries, raw: Optional[bytes], want_hash: bool) -> tuple:
     """(result, content hash or None) of one file."""
     if raw is None:
-        raw = _read(path)
+        raw = read_bytes(path)
         if raw is None:
             return linter.lint_file(path, summaries), None  # the engine says why it cannot be read
     result = linter.lint_file(path, summaries, raw=raw)
@@ -395,18 +334,18 @@ class _Workers:
         self.pool = None
 
     def lint(
-        self, paths: Sequence[str], tasks: list[tuple[int, tuple]], raws: dict, want_hash: bool
+        self, paths: Sequence[str], tasks: list[Task], raws: dict[int, bytes], want_hash: bool
     ) -> Iterable[tuple[int, FileResult, Optional[bytes]]]:
-        """(index, result, content hash) for each (index, summaries), in no particular order."""
-        work = [(index, paths[index], summaries) for index, summaries in tasks]
-        sizes = [_size(paths[index], raws.get(index)) for index, _ in tasks]
+        """(index, result, content hash) for each task, in no particular order."""
+        work = [(task.index, paths[task.index], task.summaries) for task in tasks]
+        sizes = [_size(paths[task.index], raws.get(task.index)) for task in tasks]
         return self._run(_lint_chunk, (want_hash,), work, sizes, lambda rest: _lint_all(self.linter, rest, raws, want_hash))
 
-    def usable(self, paths: Sequence[str], indices: list[int], exported: tuple) -> Iterable[tuple[int, tuple]]:
+    def usable(self, paths: Sequence[str], indices: list[int], exported: SummarySet) -> Iterable[tuple[int, SummarySet]]:
         """(index, the summaries of `exported` it could use) for each index, in no particular order."""
         work = [(index, paths[index]) for index in indices]
         sizes = [_size(paths[index], None) for index in indices]
-        return self._run(_usable_chunk, (exported,), work, sizes, lambda rest: _usable_all(self.linter, rest, exported))
+        return self._run(_usable_chunk, (exported,), work, sizes, lambda rest: _usable_all(rest, exported))
 
     def _run(self, function: Callable, arguments: tuple, work: list, sizes: list[int], here: Callable) -> Iterable[tuple]:
         if not work:

@@ -3,12 +3,14 @@
 helper is a release for its callers)."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from typing import Iterable, Mapping, Optional
 
 from .catalogue import Acquire
 
+MAX_SUMMARY_PASSES = 3  # rounds of summaries: a factory of a factory needs a second one, and so on
 
 # import statements, a parenthesised `from x import (...)` spanning lines included
 IMPORTS = re.compile(rb"\b(?:from[ \t\\]+[\w.]+[ \t\\]+import[ \t\\]*\([^)]*\)|from[ \t\\]+[^\n;]*|import[ \t\\]+[^\n;]*)")
@@ -69,6 +71,12 @@ class Summaries:
                     found.append(summary)
         return Summaries(found)
 
+    def usable_from_elsewhere(self, raw: bytes, module_name: str) -> list[FunctionSummary]:
+        """The other modules' summaries a file could use: what the passes lint it
+        with (the summaries of its own module its analysis finds itself)."""
+        usable = self.usable_by(raw, module_name).items().values()
+        return [s for s in usable if s.qualname.rpartition(".")[0] != module_name]
+
     def _heads_in(self, text: bytes) -> set[str]:
         """The last names of summarised modules that occur in `text`."""
         if self._words is None:
@@ -100,6 +108,17 @@ def _absolute(relative: str, module_name: str) -> str:
     return ".".join(base + ([rest] if rest else []))
 
 
-
 def _mentions(raw: bytes, word: str) -> bool:
     return re.search(rb"\b" + re.escape(word.encode()) + rb"\b", raw) is not None
+
+
+def module_name_for(path: str) -> str:
+    """`pkg/sub/mod.py` -> "pkg.sub.mod" where the folders are packages."""
+    path = os.path.abspath(path)
+    directory, filename = os.path.split(path)
+    stem = os.path.splitext(filename)[0]
+    parts = [] if stem == "__init__" else [stem]
+    while os.path.isfile(os.path.join(directory, "__init__.py")):
+        directory, package = os.path.split(directory)
+        parts.insert(0, package)
+    return ".".join(parts)

@@ -1,7 +1,8 @@
 """The rule families. Each module holds one family; this registry lists them."""
 from __future__ import annotations
 
-from leaklint.rulebase import RuleFamily, RuleInfo
+from leaklint.rulebase import RuleFamily
+from leaklint.ruleinfo import RuleInfo
 
 from .asyncio import AsyncRules
 from .parse import PARSE_ERROR

@@ -11,13 +11,29 @@ from typing import Iterable, Iterator, Optional
 import libcst as cst
 
 from leaklint import messages
-from leaklint.catalogue import Await, Awaiting, Exit
+from leaklint.catalogue import Await, Awaiting, ClosingEffect, Exit, exit_of
 from leaklint.calls import CallFact, Entered, Usage, unawaited_release_calls
-from leaklint.rulebase import FileContext, Finding, RuleInfo, context_exit
+from leaklint.rulebase import FileContext, Finding
+from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
 
-LKL201 = RuleInfo("LKL201", "unawaited-release", "A release or close coroutine is called without `await`.", "safe")
-LKL202 = RuleInfo("LKL202", "unawaited-acquire", "An async acquisition is neither awaited nor used with `async with`.", "safe")
-LKL203 = RuleInfo("LKL203", "sync-with-on-async-resource", "`with` where only `async with` works.", "safe")
+LKL201 = RuleInfo(
+    "LKL201",
+    "unawaited-release",
+    "A release or close coroutine is called without `await`.",
+    RuleFix(FixSafety.SAFE, "insert `await`", ("insert-await",)),
+)
+LKL202 = RuleInfo(
+    "LKL202",
+    "unawaited-acquire",
+    "An async acquisition is neither awaited nor used with `async with`.",
+    RuleFix(FixSafety.SAFE, "insert `await`, or use `async with`", ("insert-await",)),
+)
+LKL203 = RuleInfo(
+    "LKL203",
+    "sync-with-on-async-resource",
+    "`with` where only `async with` works.",
+    RuleFix(FixSafety.SAFE, "use `async with`", ("async-with",)),
+)
 LKL204 = RuleInfo("LKL204", "blocking-call-in-async", "A blocking database call inside `async def`.")
 
 
@@ -97,7 +113,7 @@ def _unawaited_acquire(context: FileContext, fact: CallFact, scope) -> Optional[
         return None  # handed to the caller through a name
     kind = context.catalogue.kind(acquire.kind)
     call = context.call_text_full(fact.call)
-    if acquire.awaiting == Await.AWAITABLE and context_exit(acquire, kind, True).ends_ownership:
+    if acquire.awaiting == Await.AWAITABLE and exit_of(acquire, kind, asynchronous=True, awaited=False).ends_ownership:
         fix = f"async with {call} as ..."
     else:
         fix = f"await {call}"
@@ -112,8 +128,8 @@ def _sync_with(context: FileContext, fact: CallFact, resolver) -> Optional[Findi
         if acquire.awaiting == Await.EITHER:
             return None
         kind = context.catalogue.kind(acquire.kind)
-        sync_exit = acquire.with_exit or kind.with_exit
-        async_exit = acquire.async_with_exit or kind.async_with_exit
+        sync_exit = exit_of(acquire, kind, asynchronous=False, awaited=False)
+        async_exit = exit_of(acquire, kind, asynchronous=True, awaited=False)
         if _only_async_with(sync_exit, async_exit):
             message = messages.SYNC_WITH_ON_ASYNC.format(call=context.call_text_full(fact.call), label=_a(kind.label))
             return Finding("LKL203", fact.call, message)
@@ -123,7 +139,7 @@ def _sync_with(context: FileContext, fact: CallFact, resolver) -> Optional[Findi
     if qualified == "contextlib.closing":
         arg = fact.call.args[0].value
         kind = resolver.kind(resolver.kind_of(arg))
-        if kind is not None and kind.releases and kind.releases[0].awaiting == Awaiting.ASYNC:
+        if kind is not None and kind.closing_effect is ClosingEffect.DROPS_COROUTINE:
             message = messages.CLOSING_ASYNC.format(arg=context.code(arg), label=kind.label)
             return Finding("LKL203", fact.call, message)
     return None

@@ -13,14 +13,42 @@ import libcst as cst
 
 from leaklint import messages
 from leaklint.calls import unawaited_release_calls
-from leaklint.catalogue import Awaiting, Exit
+from leaklint.catalogue import Exit, closing_releases, exit_of
 from leaklint.flow.facts import Category, Cause, CauseKind, Discard, ExitKind, FunctionFacts, SiteFacts
-from leaklint.rulebase import FileContext, Finding, RuleInfo, context_exit, release_word
+from leaklint.rulebase import FileContext, Finding, release_word
+from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
 
-LKL101 = RuleInfo("LKL101", "resource-never-released", "A resource is acquired and never released or handed off.", "unsafe")
-LKL102 = RuleInfo("LKL102", "release-not-guaranteed", "A resource is released on the normal path only; an exception skips the release.", "safe")
-LKL103 = RuleInfo("LKL103", "early-exit-skips-release", "A return, break, continue or raise leaves without releasing a resource.", "safe")
-LKL104 = RuleInfo("LKL104", "non-closing-context-manager", "`with` on an object whose exit only ends a transaction; the connection stays open.", "safe")
+MOVE_RELEASE_TO_FINALLY = RuleFix(
+    FixSafety.SAFE, "move the release into `finally`, or turn the acquire/release pair into `with`", ("release-region",)
+)
+LKL101 = RuleInfo(
+    "LKL101",
+    "resource-never-released",
+    "A resource is acquired and never released or handed off.",
+    RuleFix(
+        FixSafety.UNSAFE,
+        "wrap the acquire and its uses in `with` (`closing()` where `with` does not close), or release it in `finally`",
+        ("release-region", "chained-resource"),
+    ),
+)
+LKL102 = RuleInfo(
+    "LKL102",
+    "release-not-guaranteed",
+    "A resource is released on the normal path only; an exception skips the release.",
+    MOVE_RELEASE_TO_FINALLY,
+)
+LKL103 = RuleInfo(
+    "LKL103",
+    "early-exit-skips-release",
+    "A return, break, continue or raise leaves without releasing a resource.",
+    MOVE_RELEASE_TO_FINALLY,
+)
+LKL104 = RuleInfo(
+    "LKL104",
+    "non-closing-context-manager",
+    "`with` on an object whose exit only ends a transaction; the connection stays open.",
+    RuleFix(FixSafety.SAFE, "use `with closing(connect(...)) as c, c:` to close it and keep the transaction", ("non-closing-with",)),
+)
 LKL105 = RuleInfo("LKL105", "resource-overwritten", "The name holding an unreleased resource is rebound.")
 
 
@@ -129,22 +157,22 @@ class _Describer:
         if s.acquire.returned_by:
             if not finally_only:
                 for asynchronous in (True, False) if self.is_async else (False,):
-                    if context_exit(s.acquire, s.kind, asynchronous).ends_ownership:
+                    if exit_of(s.acquire, s.kind, asynchronous=asynchronous, awaited=False).ends_ownership:
                         return messages.ADVICE_WITH.format(async_="async " if asynchronous else "", call=call, var=var)
             release = s.acquire.returned_by[0]
             receiver = _receiver_text(self.context, s.call)
-            awaited = release.awaiting == Awaiting.ASYNC or (release.awaiting == Awaiting.MIRROR and s.awaited)
+            awaited = release.must_be_awaited(acquire_awaited=s.awaited)
             releaser = f"{'await ' if awaited else ''}{receiver}.{release.method}"
             return messages.ADVICE_FINALLY_RETURN.format(releaser=releaser, var=var)
         if not finally_only:
             for asynchronous in (True, False) if self.is_async else (False,):
-                if context_exit(s.acquire, s.kind, asynchronous).ends_ownership:
+                if exit_of(s.acquire, s.kind, asynchronous=asynchronous, awaited=False).ends_ownership:
                     return messages.ADVICE_WITH.format(async_="async " if asynchronous else "", call=call, var=var)
-            if s.kind.with_exit == Exit.TXN_ONLY and s.kind.releases and s.kind.releases[0].awaiting == Awaiting.SYNC:
+            if s.kind.with_exit == Exit.TXN_ONLY and closing_releases(s.acquire, s.kind):
                 return messages.ADVICE_CLOSING.format(call=call, var=var)
         release = s.kind.releases[0] if s.kind.releases else None
         method = release.method if release else "close"
-        awaited = release is not None and (release.awaiting == Awaiting.ASYNC or (release.awaiting == Awaiting.MIRROR and s.awaited))
+        awaited = release is not None and release.must_be_awaited(acquire_awaited=s.awaited)
         return messages.ADVICE_FINALLY_CLOSE.format(await_="await " if awaited else "", var=var, method=method)
 
     def never_released(self, site: SiteFacts) -> Finding:

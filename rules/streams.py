@@ -12,10 +12,17 @@ from __future__ import annotations
 from typing import Iterable, Iterator
 
 from leaklint import messages
+from leaklint.catalogue import exit_of
 from leaklint.flow.facts import CauseKind, ExitKind, FunctionFacts, SiteFacts
-from leaklint.rulebase import FileContext, Finding, RuleInfo, context_exit
+from leaklint.rulebase import FileContext, Finding
+from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
 
-LKL301 = RuleInfo("LKL301", "stream-early-exit", "A `return`/`break`/`raise` inside iteration over a streamed result that is not closed.", "safe")
+LKL301 = RuleInfo(
+    "LKL301",
+    "stream-early-exit",
+    "A `return`/`break`/`raise` inside iteration over a streamed result that is not closed.",
+    RuleFix(FixSafety.SAFE, "close the result in `finally`, or open it with `with`/`async with`", ("release-region",)),
+)
 LKL302 = RuleInfo("LKL302", "stream-not-exhausted", "A streamed result is read in part and never closed.")
 
 
@@ -58,7 +65,7 @@ def _judge(context: FileContext, function: FunctionFacts, site: SiteFacts) -> It
 
 def _values(context: FileContext, function: FunctionFacts, site: SiteFacts) -> dict:
     s = site.site
-    asynchronous = function.is_async and context_exit(s.acquire, s.kind, True).ends_ownership
+    asynchronous = function.is_async and exit_of(s.acquire, s.kind, asynchronous=True, awaited=False).ends_ownership
     return {
         "var": s.var or context.call_text(s.call),
         "call": context.call_text(s.call),

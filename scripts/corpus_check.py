@@ -12,7 +12,7 @@ Lint phase (in-process, `Linter().lint_files`, one directory at a time):
     `compile()`, and the error must be on the line LKL000 names.
 Fix phase (the CLI, `leaklint --fix --unsafe-fixes`, on a copy of the tree):
   - every changed file still compiles, nothing else is written, and a second
-    run changes nothing. Skipped with a message where `--fix` is not there.
+    run changes nothing.
 
     python scripts/corpus_check.py                      # everything (10,000+ files)
     python scripts/corpus_check.py --subset stdlib --limit 600   # CI-sized, < 5 min
@@ -276,29 +276,17 @@ def _compiles(raw: bytes, path: str) -> Optional[tuple[Optional[int], str]]:
 # -- the fix phase ----------------------------------------------------------------------
 
 
+FIX_OPTIONS = ("--fix", "--unsafe-fixes", "--format", "json", "--no-cache", "--isolated", "--exit-zero", "--quiet")
+
+
 @dataclass
 class FixStats:
-    ran: bool = False
-    why_not: str = ""
     files: int = 0
     fixable: int = 0
     changed: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-def fix_available() -> tuple[bool, str, list[str]]:
-    """(available, why not, extra CLI options that exist)."""
-    import importlib.util
-
-    if importlib.util.find_spec("leaklint.fixer") is None:
-        return False, "leaklint.fixer does not exist yet", []
-    probe = subprocess.run([sys.executable, "-m", "leaklint", "--help"], capture_output=True, text=True)
-    if "--fix" not in probe.stdout or "--unsafe-fixes" not in probe.stdout:
-        return False, "`leaklint --help` offers no --fix/--unsafe-fixes yet", []
-    extra = [option for option in ("--no-cache", "--isolated", "--exit-zero", "--quiet") if option in probe.stdout]
-    return True, "", extra
 
 
 def _snapshot(root: Path) -> dict[str, bytes]:
@@ -313,11 +301,6 @@ def _snapshot(root: Path) -> dict[str, bytes]:
 
 def fix_phase(corpus: Corpus, fixable: list[str], timeout: float, keep: bool) -> FixStats:
     stats = FixStats()
-    available, why, extra = fix_available()
-    if not available:
-        stats.why_not = f"fix phase skipped: {why} (`leaklint --fix` is not available)"
-        return stats
-    stats.ran = True
     work = Path(tempfile.mkdtemp(prefix="leaklint-corpus-fix-"))
     try:
         originals: dict[str, Path] = {}
@@ -337,7 +320,7 @@ def fix_phase(corpus: Corpus, fixable: list[str], timeout: float, keep: bool) ->
         stats.fixable = sum(len(b) for b in batches)
         before = _snapshot(work)
         t0 = time.perf_counter()
-        _run_fix(batches, extra, timeout, stats, "first")
+        _run_fix(batches, timeout, stats, "first")
         after = _snapshot(work)
         for relative in sorted(set(after) - set(before)):
             stats.failures.append(f"--fix left a new file behind: {relative}")
@@ -350,7 +333,7 @@ def fix_phase(corpus: Corpus, fixable: list[str], timeout: float, keep: bool) ->
             fixed = copy.read_bytes()
             if _compiles(original, str(copy)) is None and (problem := _compiles(fixed, str(copy))) is not None:
                 stats.failures.append(f"{originals[str(copy)]}: the fixed file does not compile: line {problem[0]}: {problem[1]}")
-        _run_fix(batches, extra, timeout, stats, "second")
+        _run_fix(batches, timeout, stats, "second")
         again = _snapshot(work)
         for relative in sorted(k for k in after.keys() & again.keys() if after[k] != again[k]):
             stats.failures.append(f"{originals.get(str(work / relative), relative)}: a second --fix changed it again (not idempotent)")
@@ -365,9 +348,9 @@ def fix_phase(corpus: Corpus, fixable: list[str], timeout: float, keep: bool) ->
     return stats
 
 
-def _run_fix(batches: list[list[str]], extra: list[str], timeout: float, stats: FixStats, which: str) -> None:
+def _run_fix(batches: list[list[str]], timeout: float, stats: FixStats, which: str) -> None:
     for files in batches:
-        command = [sys.executable, "-m", "leaklint", "--fix", "--unsafe-fixes", "--format", "json", *extra, *files]
+        command = [sys.executable, "-m", "leaklint", *FIX_OPTIONS, *files]
         try:
             done = run_bounded(command, timeout=timeout * len(files) + 60)
         except subprocess.TimeoutExpired:
@@ -426,16 +409,13 @@ def report(corpus: Corpus, lint: LintStats, fix: Optional[FixStats]) -> int:
     failures = list(lint.failures)
     if fix is not None:
         say("== fix phase")
-        if not fix.ran:
-            say(f"  {fix.why_not}")
-        else:
-            say(f"  files copied:     {fix.files}, with fixable findings: {fix.fixable}")
-            say(f"  files changed:    {len(fix.changed)} (each compiled; a second --fix changed {'nothing' if not any('second' in f for f in fix.failures) else 'something'})")
-            say(f"  messages:         {len(fix.messages)}")
-            for message in fix.messages[:10]:
-                say(f"    {message}")
-            say(f"  time:             {fix.seconds:.1f}s (two --fix runs)")
-            failures.extend(fix.failures)
+        say(f"  files copied:     {fix.files}, with fixable findings: {fix.fixable}")
+        say(f"  files changed:    {len(fix.changed)} (each compiled; a second --fix changed {'nothing' if not any('second' in f for f in fix.failures) else 'something'})")
+        say(f"  messages:         {len(fix.messages)}")
+        for message in fix.messages[:10]:
+            say(f"    {message}")
+        say(f"  time:             {fix.seconds:.1f}s (two --fix runs)")
+        failures.extend(fix.failures)
     if lint.warnings:
         say(f"== warnings ({len(lint.warnings)})")
         for warning in lint.warnings[:20]:
@@ -445,7 +425,7 @@ def report(corpus: Corpus, lint: LintStats, fix: Optional[FixStats]) -> int:
         for failure in failures[:50]:
             say(f"  {failure}")
         return 1
-    say("== OK: no internal error, every LKL000 is a real syntax error" + (", fixes compile and are idempotent" if fix and fix.ran else ""))
+    say("== OK: no internal error, every LKL000 is a real syntax error" + (", fixes compile and are idempotent" if fix else ""))
     return 0
 
 
@@ -481,7 +461,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             "seconds": lint.seconds,
             "files_per_second": lint.files / lint.seconds if lint.seconds else 0,
             "fixable_files": lint.fixable_files,
-            "fix": None if fix is None else {"ran": fix.ran, "why_not": fix.why_not, "changed": fix.changed, "failures": fix.failures},
+            "fix": None if fix is None else {"changed": fix.changed, "failures": fix.failures},
             "failures": lint.failures + (fix.failures if fix else []),
         }
         Path(args.json).write_text(json.dumps(data, indent=2) + "\n")

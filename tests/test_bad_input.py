@@ -17,13 +17,10 @@ import builtins
 import errno
 import json
 import os
-import signal
 import stat
-import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 import pytest
 from harness import LEAK, run_bounded
@@ -442,13 +439,6 @@ def test_invalid_gitignore_pattern(project: Path) -> None:
 # -- configuration -----------------------------------------------------------------------------
 
 
-def _needs_config() -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("leaklint.config") is None:
-        pytest.skip("leaklint.config (the pyproject.toml loader) does not exist yet")
-
-
 @pytest.mark.parametrize(
     "content",
     [
@@ -463,7 +453,6 @@ def _needs_config() -> None:
     ids=["unclosed", "bad-toml-value", "wrong-type", "unknown-key", "not-utf8"],
 )
 def test_broken_pyproject(project: Path, content) -> None:
-    _needs_config()
     raw = content if isinstance(content, bytes) else content.encode()
     (project / "pyproject.toml").write_bytes(raw)
     before = snapshot(project)

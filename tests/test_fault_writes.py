@@ -8,9 +8,7 @@ from __future__ import annotations
 import errno
 import io
 import os
-import signal
 import stat
-import subprocess
 import sys
 import textwrap
 from pathlib import Path
@@ -229,7 +227,6 @@ def test_read_only_file_is_skipped_by_the_writer(target: Path) -> None:
 
 
 def test_read_only_file_is_skipped_by_fix(tmp_path: Path) -> None:
-    pytest.importorskip("leaklint.fixer", reason="leaklint.fixer does not exist yet")
     locked = tmp_path / "locked.py"
     open_ = tmp_path / "open.py"
     locked.write_text(OLD, encoding="utf-8")
@@ -256,7 +253,6 @@ def test_read_only_file_is_skipped_by_fix(tmp_path: Path) -> None:
 def test_fix_via_cli_when_replace_fails_for_one_file(tmp_path: Path, monkeypatch, capsys) -> None:
     """In-process `--fix`: the failing file keeps its old content and is named
     on stderr, the other file is fixed, and the exit status says it failed."""
-    pytest.importorskip("leaklint.fixer", reason="leaklint.fixer does not exist yet")
     from leaklint import cli
 
     doomed = tmp_path / "doomed.py"

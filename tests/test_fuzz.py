@@ -8,9 +8,9 @@
    `pool.putconn(conn)`, `await pool.release(conn)`, `with`, `try/finally`,
    `return`/`break`/`raise`/`yield`), with generated code spliced into the
    function bodies: no internal error; the prefilter never changes a result
-   (it may only skip files that would have no findings); and, when the fixer
-   exists, `--fix --unsafe-fixes` gives code that compiles and that a second
-   fix leaves as it is.
+   (it may only skip files that would have no findings); and `--fix
+   --unsafe-fixes` gives code that compiles and that a second fix leaves as
+   it is.
 
 Bounded for the suite: LEAKLINT_FUZZ_EXAMPLES (default 30) examples per
 property, no deadline. Under CI (the CI variable set) the examples are
@@ -28,18 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+import hypothesmith
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
-hypothesis = pytest.importorskip("hypothesis")
-hypothesmith = pytest.importorskip("hypothesmith")
-
-from hypothesis import HealthCheck, assume, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from leaklint.catalogue import Await, Awaiting, default_catalogue  # noqa: E402
-from leaklint.engine import Linter  # noqa: E402
-from leaklint.source import decode  # noqa: E402
-from leaklint.summaries import Summaries  # noqa: E402
+from leaklint import fixer
+from leaklint.catalogue import Await, Awaiting, default_catalogue
+from leaklint.engine import Linter
+from leaklint.source import decode
+from leaklint.summaries import Summaries
 
 # generated code is full of `1()` and `"a"[1.0]`; CPython's SyntaxWarnings about them are noise here
 pytestmark = pytest.mark.filterwarnings("ignore::SyntaxWarning")
@@ -337,7 +335,6 @@ def test_catalogue_programs_lint_without_internal_errors(program: Program) -> No
 @FUZZ
 @given(catalogue_programs())
 def test_catalogue_programs_fixes_compile_and_are_idempotent(program: Program) -> None:
-    fixer = pytest.importorskip("leaklint.fixer", reason="leaklint.fixer does not exist yet")
     source = decode(program.code.encode("utf-8"))
     first = fixer.fix_text(source, "fuzz.py", Linter(), unsafe=True).text
     assert compiles(first), f"the fix does not compile:\n--- before\n{program.code}\n--- after\n{first}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
 import sys
 
 import pytest
@@ -296,7 +297,7 @@ def test_rules_lists_codes_names_and_fixability(capsys):
     out = capsys.readouterr().out
     for code, rule in all_rules().items():
         line = next(line for line in out.splitlines() if line.startswith(code))
-        assert rule.name in line and (rule.fix or "-") in line
+        assert rule.name in line and (rule.fix_safety or "-") in line
     assert "LKL900" in out
 
 
@@ -342,3 +343,33 @@ def test_rule_pages_are_read_from_the_package(tmp_path, monkeypatch):
     monkeypatch.setattr("importlib.resources.files", lambda package: pages)
     assert docs.rule_page("LKL101", "resource-never-released").startswith("# LKL101")
     assert docs.rule_page("LKL102", "release-not-guaranteed") is None
+
+
+# -- the output layer stands apart from the analysis ------------------------------------------------
+
+ANALYSIS_MODULES = ("libcst", "leaklint.rulebase", "leaklint.analysis", "leaklint.flow", "leaklint.calls", "leaklint.resolve", "leaklint.rules")
+EVERY_FORMAT = '''
+import io, sys
+from leaklint.diagnostics import Diagnostic, Fix
+from leaklint.reporters import FORMATS, ReportOptions, report
+from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
+from leaklint.output.text import Printer, write_rules
+
+rule = RuleInfo("LKL101", "resource-never-released", "summary", RuleFix(FixSafety.UNSAFE, "wrap it in `with`", ("release-region",)))
+found = [Diagnostic("sample.py", 5, 12, "LKL101", "message", name=rule.name, fix=Fix("unsafe", ""), help=rule.fix.help)]
+for fmt in FORMATS:
+    report(found, io.StringIO(), ReportOptions(format=fmt), rules={rule.code: rule}, version="0")
+write_rules([rule], Printer(io.StringIO(), False), {})
+print("\\n".join(sorted(sys.modules)))
+'''
+
+
+def test_the_output_layer_imports_no_analysis(tmp_path):
+    """The reporters get the rules' metadata from the command line; rendering
+    every format must not pull in LibCST, the rules or the analysis."""
+    (tmp_path / "sample.py").write_text(SAMPLE, encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-c", EVERY_FORMAT], capture_output=True, text=True, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    loaded = proc.stdout.split()
+    assert "leaklint.output.sarif" in loaded and "leaklint.reporters" in loaded
+    assert [m for m in loaded if any(m == name or m.startswith(name + ".") for name in ANALYSIS_MODULES)] == []

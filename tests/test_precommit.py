@@ -10,7 +10,6 @@ try-repo runs on that.
 """
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 import subprocess
@@ -18,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 CHECKOUT = Path(__file__).resolve().parent.parent
 LEAKY = '''\
@@ -77,8 +77,6 @@ def snapshot(destination: Path) -> Path:
 def hook_repo(tmp_path_factory):
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
-    if importlib.util.find_spec("pre_commit") is None:
-        pytest.skip("pre-commit is not installed (pip install -e '.[test]')")
     if not (CHECKOUT / ".git").exists():
         pytest.skip("not a git checkout")
     return snapshot(tmp_path_factory.mktemp("checkout"))
@@ -141,7 +139,6 @@ def test_hook_applies_the_configured_excludes(hook_repo, pre_commit_home, work):
 
 
 def test_hooks_manifest():
-    yaml = pytest.importorskip("yaml")
     hooks = {hook["id"]: hook for hook in yaml.safe_load((CHECKOUT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
     assert set(hooks) == {"leaklint", "leaklint-fix"}
     for hook in hooks.values():

@@ -1,5 +1,5 @@
-"""The runner: worker processes and the result cache around the engine's
-summary passes give exactly what `Linter.lint_files` gives."""
+"""The runner: worker processes and the result cache under the summary
+passes give exactly what `Linter.lint_files` (the passes in this process) gives."""
 from __future__ import annotations
 
 import json
@@ -18,6 +18,7 @@ from leaklint.cli import main
 from leaklint.config import parse_config
 from leaklint.engine import Linter
 from leaklint.selection import Selection
+from leaklint.summaries import Summaries
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -82,23 +83,24 @@ def project_paths() -> list[str]:
 
 
 class Spy:
-    """Records which files the (in-process) linter lints and summaries_for reads."""
+    """Records which files the (in-process) linter lints, and how many files
+    are read for the summaries they could use."""
 
     def __init__(self, monkeypatch):
         self.linted: list[str] = []
-        self.summarised: list[str] = []
-        lint_file, summaries_for = Linter.lint_file, Linter.summaries_for
+        self.summarised: list[bytes] = []
+        lint_file, usable_from_elsewhere = Linter.lint_file, Summaries.usable_from_elsewhere
 
         def spy_lint(linter, path, summaries, raw=None):
             self.linted.append(path)
             return lint_file(linter, path, summaries, raw)
 
-        def spy_summaries(linter, path, summaries):
-            self.summarised.append(path)
-            return summaries_for(linter, path, summaries)
+        def spy_usable(summaries, raw, module_name):
+            self.summarised.append(raw)
+            return usable_from_elsewhere(summaries, raw, module_name)
 
         monkeypatch.setattr(Linter, "lint_file", spy_lint)
-        monkeypatch.setattr(Linter, "summaries_for", spy_summaries)
+        monkeypatch.setattr(Summaries, "usable_from_elsewhere", spy_usable)
 
     def reset(self):
         self.linted.clear()
@@ -417,5 +419,5 @@ def test_concurrent_runs_leave_a_valid_cache(project):
 
 def test_the_command_line_gets_the_rule_codes_from_the_cache(project):
     runner.lint_paths(project_paths(), Linter(), jobs=1)
-    assert runner.cached_rule_codes() == tuple(Linter().rules)
-    assert runner.cached_rule_codes(str(project / "nowhere")) is None
+    assert cache.cached_rule_codes() == tuple(Linter().rules)
+    assert cache.cached_rule_codes(str(project / "nowhere")) is None

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import shutil
 import subprocess
 import sys
@@ -110,7 +109,6 @@ def test_linting_runs_none_of_the_code(hostile: tuple[Path, Path], mode: str) ->
 
 
 def test_fix_runs_none_of_the_code(hostile: tuple[Path, Path]) -> None:
-    pytest.importorskip("leaklint.fixer", reason="leaklint.fixer does not exist yet")
     project, markers = hostile
     _run(_command("console-script"), project, "--fix", "--unsafe-fixes", ".")
     assert list(markers.iterdir()) == []
@@ -129,13 +127,6 @@ def test_in_process_lint_runs_none_of_the_code(hostile: tuple[Path, Path]) -> No
     assert not {m for m in set(sys.modules) - before if m in ("service", "pkg", "evil_backend") or m.startswith("pkg.")}
 
 
-def _needs_config() -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("leaklint.config") is None:
-        pytest.skip("leaklint.config (the pyproject.toml loader) does not exist yet")
-
-
 @pytest.mark.parametrize(
     "table, status",
     [
@@ -147,7 +138,6 @@ def _needs_config() -> None:
     ids=["exclude-shell", "select-python", "resource-call", "per-file-ignores-shell"],
 )
 def test_malicious_looking_configuration_values(tmp_path: Path, table: str, status: tuple[int, ...]) -> None:
-    _needs_config()
     project = tmp_path / "project"
     markers = tmp_path / "markers"
     project.mkdir()

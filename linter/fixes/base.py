@@ -14,8 +14,8 @@ from typing import Iterator, Optional, Sequence, Union
 
 import libcst as cst
 
-from leaklint.catalogue import Acquire, Awaiting, Exit, Kind
-from leaklint.rulebase import FileContext, Finding, context_exit
+from leaklint.catalogue import Acquire, Kind
+from leaklint.rulebase import FileContext, Finding
 from leaklint.syntax import children, dotted_name, walk
 
 Replacement = Union[cst.CSTNode, cst.RemovalSentinel, cst.FlattenSentinel]
@@ -268,10 +268,6 @@ def stable_receiver(call: cst.Call) -> Optional[cst.BaseExpression]:
 # -- releases ----------------------------------------------------------------------------
 
 
-def needs_await(release_awaiting: Awaiting, awaited: bool) -> bool:
-    return release_awaiting == Awaiting.ASYNC or (release_awaiting == Awaiting.MIRROR and awaited)
-
-
 def canonical_release(call: cst.Call, acquire: Acquire, kind: Kind, var: str, awaited: bool, is_async: bool) -> cst.SimpleStatementLine:
     """`pool.putconn(conn)`, `await pool.release(conn)`, `conn.close()`: the
     catalogue's release for what `call` acquired into `var`."""
@@ -288,21 +284,11 @@ def canonical_release(call: cst.Call, acquire: Acquire, kind: Kind, var: str, aw
         expr = cst.Call(cst.Attribute(cst.Name(var), cst.Name(release.method)))
     else:
         raise Unfixable(f"leaklint knows no release call for a {kind.label}")
-    if needs_await(release.awaiting, awaited):
+    if release.must_be_awaited(acquire_awaited=awaited):
         if not is_async:
             raise Unfixable(f"its release `{release.method}()` must be awaited, and this is not an `async def`")
         expr = cst.Await(expr)
     return cst.SimpleStatementLine([cst.Expr(expr)])
-
-
-def release_call(expr: cst.Expr, acquire: Acquire, kind: Kind, var: str) -> Optional[cst.Call]:
-    """The call of an expression statement when it is a release of `var`."""
-    value = expr.value
-    if isinstance(value, cst.Await):
-        value = value.expression
-    if isinstance(value, cst.Call) and is_release(value, acquire, kind, var):
-        return value
-    return None
 
 
 def is_release(call: cst.Call, acquire: Acquire, kind: Kind, var: str) -> bool:
@@ -335,14 +321,6 @@ def is_canonical_release(call: cst.Call, acquire_call: cst.Call, acquire: Acquir
             and call.args[0].keyword is None
         )
     return isinstance(func.value, cst.Name) and func.value.value == var and not call.args and any(r.method == func.attr.value for r in kind.releases)
-
-
-def exit_of(acquire: Acquire, kind: Kind, asynchronous: bool, awaited_coroutine: bool = False) -> Exit:
-    """What `with`/`async with` on the call does; on `await call()` only the
-    kind's own context manager applies."""
-    if awaited_coroutine:
-        return kind.async_with_exit if asynchronous else kind.with_exit
-    return context_exit(acquire, kind, asynchronous)
 
 
 # -- small builders --------------------------------------------------------------------------

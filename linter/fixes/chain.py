@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import libcst as cst
 
-from leaklint.catalogue import Await, Awaiting
+from leaklint.catalogue import Await, closing_releases, exit_of
 from leaklint.flow.facts import Discard
 from leaklint.rulebase import Finding
 
-from .base import Change, FixContext, Unfixable, canonical_release, code_of, exit_of
+from .base import Change, FixContext, Unfixable, canonical_release, code_of
 from .region import _check_rebinding, _region, _unsafe_reason
 
 CODES = ("LKL101",)
@@ -109,19 +109,18 @@ def _header(fx: FixContext, discard: Discard, awaited: bool, is_async: bool, par
     plain_call = call.with_changes(lpar=[], rpar=[])
     if not awaited:
         if acquire.awaiting in (Await.NO, Await.EITHER):
-            if exit_of(acquire, kind, False).ends_ownership:
+            if exit_of(acquire, kind, asynchronous=False, awaited=False).ends_ownership:
                 return False, plain_call, ()
-            if is_async and exit_of(acquire, kind, True).ends_ownership:
+            if is_async and exit_of(acquire, kind, asynchronous=True, awaited=False).ends_ownership:
                 return True, plain_call, ()
-            sync_close = any(r.method == "close" and r.awaiting == Awaiting.SYNC for r in kind.releases)
-            if sync_close and not acquire.returned_by and "close" not in kind.closes_without_returning:
+            if closing_releases(acquire, kind):
                 closing_name, imports = fx.closing()
                 return False, cst.Call(closing_name, args=[cst.Arg(plain_call)]), imports
         return None
     if not is_async:
         return None
-    if acquire.awaiting in (Await.AWAITABLE, Await.EITHER) and exit_of(acquire, kind, True).ends_ownership:
+    if acquire.awaiting in (Await.AWAITABLE, Await.EITHER) and exit_of(acquire, kind, asynchronous=True, awaited=False).ends_ownership:
         return True, plain_call, ()
-    if acquire.awaiting == Await.COROUTINE and exit_of(acquire, kind, True, awaited_coroutine=True).ends_ownership:
+    if acquire.awaiting == Await.COROUTINE and exit_of(acquire, kind, asynchronous=True, awaited=True).ends_ownership:
         return True, parent.with_changes(lpar=[], rpar=[]), ()
     return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import libcst as cst
 
-from leaklint.catalogue import Awaiting
+from leaklint.catalogue import closing_releases
 from leaklint.flow.facts import SiteFacts
 from leaklint.rulebase import Finding
 
@@ -44,8 +44,7 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     asynchronous = with_node.asynchronous is not None
     value = item.item
     awaited = isinstance(value, cst.Await)
-    sync_close = any(r.method == "close" and r.awaiting == Awaiting.SYNC for r in site.kind.releases)
-    if not site.acquire.returned_by and not asynchronous and not awaited and sync_close:
+    if not asynchronous and not awaited and closing_releases(site.acquire, site.kind):
         return _closing(fx, findings, with_node, item, var)
     return _split(fx, findings, with_node, item, var)
 

@@ -22,7 +22,16 @@ from typing import Optional
 
 import libcst as cst
 
-from leaklint.catalogue import OWNING_CALLS, OWNING_METHODS, REGISTERING_CALLS, REGISTERING_METHODS, Await, Awaiting, Exit
+from leaklint.catalogue import (
+    OWNING_CALLS,
+    OWNING_METHODS,
+    REGISTERING_CALLS,
+    REGISTERING_METHODS,
+    Await,
+    Exit,
+    closing_releases,
+    exit_of,
+)
 from leaklint.flow.facts import SiteFacts
 from leaklint.rulebase import Finding
 from leaklint.syntax import walk
@@ -37,7 +46,6 @@ from .base import (
     canonical_release,
     code_of,
     comment_lines,
-    exit_of,
     is_canonical_release,
     is_release,
     names_in,
@@ -100,7 +108,8 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     )
     closing_item = None
     imports: tuple = ()
-    if not use_with and never_released and plain and not awaited and _closes_with_closing(facts):
+    closable = site.acquire.awaiting == Await.NO and closing_releases(site.acquire, site.kind)
+    if not use_with and never_released and plain and not awaited and closable:
         closing_name, imports = fx.closing()
         closing_item = cst.Call(closing_name, args=[cst.Arg(site.call)])
 
@@ -333,7 +342,7 @@ def _check_other_releases(fx: FixContext, function, region: list, facts: SiteFac
                 for item in node.items:
                     expr = item.item.expression if isinstance(item.item, cst.Await) else item.item
                     if isinstance(expr, cst.Name) and expr.value == var:
-                        exit_ = site.kind.async_with_exit if node.asynchronous is not None else site.kind.with_exit
+                        exit_ = site.kind.exit(asynchronous=node.asynchronous is not None)
                         if exit_.ends_ownership:
                             raise Unfixable(
                                 f"`with {var}` at line {fx.line(node)} already releases it; a release in `finally` would release it twice"
@@ -395,31 +404,21 @@ def _with_header(facts: SiteFacts, value, awaited: bool, is_async: bool):
     acquire, kind = site.acquire, site.kind
     if not awaited:
         if acquire.awaiting in (Await.NO, Await.EITHER):
-            exit_ = exit_of(acquire, kind, False)
+            exit_ = exit_of(acquire, kind, asynchronous=False, awaited=False)
             if exit_.ends_ownership:
                 return False, site.call, exit_
-            exit_ = exit_of(acquire, kind, True)
+            exit_ = exit_of(acquire, kind, asynchronous=True, awaited=False)
             if is_async and exit_.ends_ownership:
                 return True, site.call, exit_
         return None
     if not is_async:
         return None
     if acquire.awaiting in (Await.AWAITABLE, Await.EITHER):
-        exit_ = exit_of(acquire, kind, True)
+        exit_ = exit_of(acquire, kind, asynchronous=True, awaited=False)
         if exit_.ends_ownership:
             return True, site.call, exit_
     if acquire.awaiting == Await.COROUTINE:
-        exit_ = exit_of(acquire, kind, True, awaited_coroutine=True)
+        exit_ = exit_of(acquire, kind, asynchronous=True, awaited=True)
         if exit_.ends_ownership:
             return True, value, exit_
     return None
-
-
-def _closes_with_closing(facts: SiteFacts) -> bool:
-    site = facts.site
-    return (
-        not site.acquire.returned_by
-        and site.acquire.awaiting == Await.NO
-        and any(r.method == "close" and r.awaiting == Awaiting.SYNC for r in site.kind.releases)
-        and "close" not in site.kind.closes_without_returning
-    )

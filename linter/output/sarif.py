@@ -13,17 +13,17 @@ from typing import IO, Mapping, Sequence
 from urllib.parse import quote
 
 from ..diagnostics import Diagnostic
-from ..rulebase import RuleInfo
-from . import FIX_HELP, fix_help
+from ..ruleinfo import RuleInfo
+from . import fix_help
 from .docs import rule_page
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SRCROOT = "%SRCROOT%"
 
 
-def _rule(rule: RuleInfo, fix_text: str) -> dict:
+def _rule(rule: RuleInfo) -> dict:
     page = rule_page(rule.code, rule.name)
-    fix_line = f"Fix ({rule.fix}): {fix_text}" if rule.fix and fix_text else "No automatic fix."
+    fix_line = f"Fix ({rule.fix_safety}): {rule.fix.help}" if rule.fix else "No automatic fix."
     text = page or f"{rule.summary}\n\n{fix_line}"
     entry = {
         "id": rule.code,
@@ -34,7 +34,7 @@ def _rule(rule: RuleInfo, fix_text: str) -> dict:
         "defaultConfiguration": {"level": "error"},
         "properties": {
             "tags": ["reliability", "resource-leak"],
-            "fix": {"safety": rule.fix, "description": fix_text} if rule.fix else None,
+            "fix": {"safety": rule.fix_safety, "description": rule.fix.help} if rule.fix else None,
         },
     }
     return entry
@@ -91,7 +91,7 @@ def sarif_log(diagnostics: Sequence[Diagnostic], rules: Mapping[str, RuleInfo], 
                         "name": "leaklint",
                         "version": version,
                         "semanticVersion": version,
-                        "rules": [_rule(listed[code], FIX_HELP.get(code, "")) for code in ordered],
+                        "rules": [_rule(listed[code]) for code in ordered],
                     }
                 },
                 "originalUriBaseIds": {SRCROOT: {"uri": Path(os.getcwd()).as_uri() + "/"}},

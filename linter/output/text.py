@@ -12,6 +12,7 @@ from collections import Counter
 from typing import IO, Iterable, Mapping, Optional, Sequence
 
 from ..diagnostics import Diagnostic
+from ..ruleinfo import RuleInfo
 from . import SourceLines, fix_help, fix_safety
 
 Segment = tuple[str, str]  # (text, rich style)
@@ -183,12 +184,12 @@ def _plural(count: int, noun: str) -> str:
     return noun if count == 1 else noun + "s"
 
 
-def write_rules(rules: Iterable, printer: Printer, documented: Mapping[str, bool]) -> None:
+def write_rules(rules: Iterable[RuleInfo], printer: Printer, documented: Mapping[str, bool]) -> None:
     """The `leaklint rules` table."""
     rules = list(rules)
     name_width = max((len(r.name) for r in rules), default=4)
     printer.line((f"{'code':<8}{'name':<{name_width + 2}}{'fix':<8}summary", "bold"))
     for rule in rules:
-        fix = rule.fix or "-"
+        fix = rule.fix_safety or "-"
         doc = "" if documented.get(rule.code) else " (no page yet)"
         printer.line((f"{rule.code:<8}", CODE), (f"{rule.name:<{name_width + 2}}", ""), (f"{fix:<8}", FIXABLE), (rule.summary + doc, ""))

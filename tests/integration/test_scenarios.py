@@ -20,6 +20,7 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -41,6 +42,7 @@ SCENARIOS_DIR = Path(__file__).parent / "scenarios"
 EXPECT = re.compile(r"#\s*expect:\s*(LKL\d{3}(?:\s*,\s*LKL\d{3})*)")
 JSON_KEYS = {"code", "name", "message", "path", "line", "column", "end_line", "end_column", "fix"}
 RUN_TIMEOUT = 60
+SETTLE_SECONDS = 2  # for a pool's background work to finish before counting
 
 
 # -- how much each scenario still holds after run() ----------------------------
@@ -56,9 +58,16 @@ def asyncpg_pool_held(module, probe):
 
 def psycopg_pool_held(module, probe):
     # A dropped pooled connection is closed when collected, but its slot
-    # stays taken: count slots, not backends.
-    stats = module.pool.get_stats()
-    return stats["pool_size"] - stats["pool_available"]
+    # stays taken: count slots, not backends. `pool_size` also counts a
+    # connection the pool is still opening in the background (it grows while
+    # a request waits), so give that one a moment to become available.
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while True:
+        stats = module.pool.get_stats()
+        held = stats["pool_size"] - stats["pool_available"]
+        if held == 0 or time.monotonic() > deadline:
+            return held
+        time.sleep(0.05)
 
 
 def sqlalchemy_pool_held(module, probe):

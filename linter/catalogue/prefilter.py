@@ -1,0 +1,70 @@
+"""Deciding from the raw bytes, without parsing, whether a file can hold a
+finding: the cheap test that lets most files of a large tree skip LibCST."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable
+
+from .model import Heuristic
+
+
+@dataclass(frozen=True)
+class PrefilterPart:
+    """A file passes when `anchors` has a word found in it by a plain byte
+    search, and then `pattern` (a regular expression) matches it."""
+
+    anchors: tuple[str, ...]
+    pattern: str
+
+
+def catalogue_parts(module_roots: Iterable[str], heuristics: Iterable[Heuristic]) -> tuple[PrefilterPart, ...]:
+    """The parts a catalogue's data calls for.
+
+    A finding needs an acquisition, and the resolver finds one only through
+    an import of a catalogue module, a heuristic call shape (`.getconn(`,
+    `<...pool>.acquire(`) or a project helper's name (added by the engine).
+    Derived from the data, so the prefilter can never drift from it.
+    """
+    parts = []
+    roots = tuple(sorted(module_roots))
+    if roots:
+        alternatives = "|".join(re.escape(r) for r in roots)
+        parts.append(
+            PrefilterPart(
+                roots,
+                # not anchored at the line start: `x; import psycopg2`, `try: import psycopg2`,
+                # a backslash continuation; a mention in prose only costs a parse
+                rf"\b(?:from[ \t\\\r\n]+(?:{alternatives})\b"
+                rf"|import[ \t\\\r\n]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t\\\r\n]*)*(?:{alternatives})\b)",
+            )
+        )
+    for rule in heuristics:
+        method = re.escape(rule.method)
+        if rule.receiver_contains:
+            receiver = "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in rule.receiver_contains)
+            # `pool.acquire(`, `pools[0].acquire(`, `get_pool().acquire(`: the
+            # resolver looks at the receiver's last name, so allow anything short between
+            parts.append(PrefilterPart((rule.method,), rf"{receiver}[^\n]{{0,120}}?\.[\s\\]*{method}[\s\\]*\("))
+        else:
+            parts.append(PrefilterPart((rule.method,), rf"\.[\s\\]*{method}[\s\\]*\("))
+    return tuple(parts)
+
+
+class Prefilter:
+    """Decides from the raw bytes, without parsing, whether a file can hold a finding."""
+
+    def __init__(self, parts: Iterable[PrefilterPart], words: Iterable[str] = ()) -> None:
+        self._parts = [
+            (tuple(a.encode() for a in part.anchors), re.compile(part.pattern.encode(), re.MULTILINE)) for part in parts
+        ]
+        names = sorted(set(words))
+        if names:
+            pattern = rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b"
+            self._parts.append((tuple(n.encode() for n in names), re.compile(pattern)))
+
+    def matches(self, raw: bytes) -> bool:
+        for anchors, pattern in self._parts:
+            if any(anchor in raw for anchor in anchors) and pattern.search(raw):
+                return True
+        return False

@@ -1,0 +1,115 @@
+"""The summary passes (`leaklint.passes`) are the same for every front end:
+the command line (in this process and with workers), the fixer and the
+flake8 plugin get the same summaries from them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from leaklint import cli, fixer, passes, runner
+from leaklint.flake8_plugin import Plugin
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+OWN_HELPERS = '''\
+import sqlite3
+
+
+def open_db(path):
+    return sqlite3.connect(path)
+
+
+def open_checked(path):
+    conn = open_db(path)
+    conn.execute("pragma foreign_keys = on")
+    return conn
+
+
+def load(path):
+    conn = open_checked(path)
+    return conn.execute("select 1").fetchall()
+'''
+
+
+class Runs:
+    """The results of `lint_project` as the named modules call it."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
+        self.results: list = []
+
+        def recording(files, progress=None):
+            run = passes.lint_project(files, progress)
+            self.results.append(run)
+            return run
+
+        for module in modules:
+            monkeypatch.setattr(f"leaklint.{module}.lint_project", recording)
+
+    def only(self):
+        (run,) = self.results
+        self.results.clear()
+        return run
+
+
+def summaries_of(run) -> tuple[list, list]:
+    """What each file exports, and what it was linted with."""
+    return [result.summaries for result in run.files], run.linted_with
+
+
+@pytest.mark.parametrize("folder", ["project_helpers", "project_package"])
+def test_the_command_line_and_the_fixer_get_the_same_summaries(folder: str, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    runs = Runs(monkeypatch, "runner", "fixer")
+    pools = []
+    start = runner._Workers._pool
+
+    def recording_pool(workers, tasks):
+        pools.append(start(workers, tasks))
+        return pools[-1]
+
+    monkeypatch.setattr(runner._Workers, "_pool", recording_pool)
+    target = str(FIXTURES / folder)
+    options = ["--isolated", "--no-cache", "--exit-zero", "--quiet", "--format", "json"]
+    assert cli.main([*options, "--jobs", "1", target]) == 0
+    serial = runs.only()
+    assert not pools
+    assert cli.main([*options, "--jobs", "2", target]) == 0
+    with_workers = runs.only()
+    assert pools and all(pool is not None for pool in pools)
+    fixed_with = {}
+    fix_text = fixer.fix_text
+
+    def recording_fix_text(source, path, linter, **settings):
+        fixed_with[path] = set(settings["summaries"].items().values())
+        return fix_text(source, path, linter, **settings)
+
+    monkeypatch.setattr("leaklint.fixer.fix_text", recording_fix_text)
+    assert cli.main(["--isolated", "--no-cache", "--exit-zero", "--diff", "--unsafe-fixes", target]) == 0
+    fixing = runs.only()
+
+    assert [f.path for f in serial.files] == [f.path for f in fixing.files]
+    assert summaries_of(serial) == summaries_of(with_workers) == summaries_of(fixing)
+    assert serial.files == with_workers.files == fixing.files
+    assert any(serial.linted_with), "a module of the project uses another one's helper"
+    assert any(fixed_with.values()), "a file with fixable findings uses another module's helper"
+    paths = [f.path for f in serial.files]
+    for path, used in fixed_with.items():
+        assert used == set(serial.linted_with[paths.index(path)])
+
+
+def test_the_flake8_plugin_gets_the_own_module_summaries_the_command_line_gets(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    path = tmp_path / "service.py"
+    path.write_text(OWN_HELPERS, encoding="utf-8")
+    runs = Runs(monkeypatch, "runner", "flake8_plugin")
+    assert cli.main(["--isolated", "--no-cache", "--quiet", "--format", "json", str(path)]) == 1
+    command_line = runs.only()
+    reports = list(Plugin(None, OWN_HELPERS.splitlines(keepends=True), str(path)).run())
+    plugin = runs.only()
+
+    (result,) = command_line.files
+    assert {s.qualname for s in result.summaries} == {"service.open_db", "service.open_checked"}
+    assert summaries_of(plugin) == summaries_of(command_line) == ([result.summaries], [()])
+    assert [(line, code.split()[0]) for line, _, code, _ in reports] == [(d.line, d.code) for d in result.diagnostics]
+    assert [d.code for d in result.diagnostics] == ["LKL101"]  # `load` calls a factory of a factory
