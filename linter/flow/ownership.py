@@ -16,6 +16,7 @@ import libcst as cst
 
 from ..catalogue import (
     AWAIT_WRAPPERS,
+    ENTERING_METHODS,
     OWNING_CALLS,
     OWNING_METHODS,
     REGISTERING_CALLS,
@@ -25,6 +26,7 @@ from ..catalogue import (
     Await,
     Exit,
     Kind,
+    exit_of,
 )
 from ..resolve import Resolver
 from ..syntax import dotted_name, unwrap_await, walk
@@ -85,7 +87,7 @@ class Ownership:
             if acquire is None or acquire.stream:
                 return None
             kind = self.catalogue.kind(acquire.kind)
-            exit_ = acquire.with_exit or kind.with_exit
+            exit_ = exit_of(acquire, kind, asynchronous=False, awaited=False)
             if exit_ == Exit.TXN_ONLY and kind.owned:
                 return Acquisition(entered, acquire, kind, awaited, expr)
             return None
@@ -115,19 +117,16 @@ class Ownership:
         if acquire is None:
             return None
         kind = self.catalogue.kind(acquire.kind)
-        if awaited:  # `with await connect()`: only the object's own context manager applies
-            exit_ = kind.async_with_exit if is_async else kind.with_exit
-        else:
-            exit_ = (acquire.async_with_exit if is_async else acquire.with_exit) or (kind.async_with_exit if is_async else kind.with_exit)
+        exit_ = exit_of(acquire, kind, asynchronous=is_async, awaited=awaited)
         if exit_ == Exit.TXN_ONLY and kind.owned and not acquire.stream:
             return Acquisition(call, acquire, kind, awaited)
         return None
 
     def with_effect(self, site: Site, is_async: bool) -> WithEffect:
-        exit_ = site.kind.async_with_exit if is_async else site.kind.with_exit
+        exit_ = site.kind.exit(asynchronous=is_async)
         if exit_.ends_ownership:
             return WithEffect.ENDS_OWNERSHIP
-        if not is_async and site.kind.async_with_exit.ends_ownership:
+        if not is_async and site.kind.exit(asynchronous=True).ends_ownership:
             # only `async with` can enter it: the block is where the code means
             # its ownership to end (the sync `with` is a defect of its own)
             return WithEffect.ENDS_OWNERSHIP
@@ -315,7 +314,7 @@ def wrapped_names(value: cst.BaseExpression) -> tuple[str, ...]:
 def _entered_context(call: cst.Call) -> Optional[cst.Call]:
     """`stack.enter_context(sqlite3.connect(p))` -> the inner call."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value in ("enter_context", "enter_async_context") and call.args:
+    if isinstance(func, cst.Attribute) and func.attr.value in ENTERING_METHODS and call.args:
         inner = call.args[0].value
         if isinstance(inner, cst.Call):
             return inner
