@@ -52,7 +52,7 @@ class ExprFacts:
             kids = list(children(node))
             kids.reverse()
             stack.extend((kid, node) for kid in kids)
-        # outermost first (a raise is reported at the first); a catalogue
+        # outermost first (a raise edge starts at the first); a catalogue
         # release does not count as a call that can raise
         for call in self.calls:
             func = call.func
