@@ -88,6 +88,12 @@ def _handed(site: SiteFacts) -> bool:
 
 
 def _classify(site: SiteFacts, describe: "_Describer") -> Iterator[Finding]:
+    if site.site.transaction_with is not None and _never_released(site):
+        # the `with` believed to close is the first defect: LKL104 there wins
+        # over LKL105 where the name is rebound later (another such `with`)
+        if site.leaks or site.overwrites:
+            yield describe.non_closing_with(site)
+        return
     reported_overwrite = False
     for overwrite in site.overwrites:
         cause = overwrite.cause
