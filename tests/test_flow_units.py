@@ -137,8 +137,12 @@ def test_a_test_on_a_name_holding_a_resource():
 
 def test_a_parameter_may_be_none():
     conditions = Conditions(set(), set())
-    state = holding(("conn", ParameterSite(0, "conn")))
-    assert conditions.refine(state, expression("conn is None"), True) is state
+    parameter = ParameterSite(0, "conn")
+    state = holding(("conn", parameter))
+    when_none = conditions.refine(state, expression("conn is None"), True)
+    assert when_none is not None  # the path stays: the caller may pass None
+    assert when_none.phase(parameter) is Phase.RELEASED  # and there is nothing to release on it
+    assert conditions.refine(state, expression("conn"), True) is state
 
 
 def test_a_flag_takes_the_same_branch_twice():

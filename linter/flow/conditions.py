@@ -11,6 +11,7 @@ from typing import Optional
 import libcst as cst
 
 from ..syntax import dotted_name, is_none, walk
+from .facts import Phase
 from .state import ParameterSite, State
 
 
@@ -35,8 +36,12 @@ class Conditions:
         site = state.site_of(name)
         if wanted and site is None:
             return None if name in self.tracked_names else state
-        if not wanted and site is not None and not isinstance(site, ParameterSite):
-            return None  # it holds a resource here (a parameter may be None)
+        if not wanted and site is not None:
+            if isinstance(site, ParameterSite):
+                # a parameter may be None: on this path there is nothing to
+                # release, so a helper that releases under `if conn:` releases it
+                return state.set_phase(site, Phase.RELEASED)
+            return None  # it holds a resource here
         return state
 
 
