@@ -414,7 +414,8 @@ class FlowAnalysis:
                         state = self._unbind(state, target.value, node).bind(target.value, state.site_of(alias))
                     elif any(state.site_of(n) is not None for n in wrapped):
                         inner = next(state.site_of(n) for n in wrapped if state.site_of(n) is not None)
-                        state = self._unbind(state, target.value, node).bind(target.value, inner)
+                        if state.site_of(target.value) is not inner:  # `sock = ctx.wrap_socket(sock)` keeps what it holds
+                            state = self._unbind(state, target.value, node).bind(target.value, inner)
                     else:
                         state = self._unbind(state, target.value, node)
                 elif isinstance(target, (cst.Tuple, cst.List)):
