@@ -293,11 +293,16 @@ def _each_held(state: State, names: Iterable[str], effect: Callable[[State, Trac
     return state
 
 
+CONTAINER_LITERALS = (cst.Dict, cst.List, cst.Tuple, cst.Set)
+
+
 def wrapped_names(value: cst.BaseExpression) -> tuple[str, ...]:
     """`Server(loop, [sock])`, `ssl.wrap_socket(sock)`: names a wrapper object
     built around a resource keeps. Its result holding the resource means that
     returning or storing the wrapper hands the resource off too."""
     expr, _ = unwrap_await(value)
+    if isinstance(expr, CONTAINER_LITERALS):  # `{"connector": connector}`: the container holds it
+        return tuple(node.value for node in walk(expr) if isinstance(node, cst.Name))
     if not isinstance(expr, cst.Call):
         return ()
     callee = (dotted_name(expr.func) or "").rsplit(".", 1)[-1]
