@@ -184,8 +184,10 @@ class Resolver:
             summary, _ = self.classes.function_summary(qualified)
             if summary is not None and summary.returns is not None:
                 return summary.returns
-            if self.catalogue.is_catalogue_module(qualified) or self._is_project_name(qualified):
-                return None  # acquires nothing (a catalogue library's call, a project function)
+            if self.catalogue.is_catalogue_module(qualified) and not self._on_catalogue_object(func):
+                return None  # a catalogue library's call that acquires nothing
+            if self._is_project_name(qualified):
+                return None  # a function or class of the project that acquires nothing
         if isinstance(func, cst.Attribute):
             receiver = func.value
             owner = self._receiver_class(receiver)
@@ -210,11 +212,16 @@ class Resolver:
                 return candidate
         return None
 
+    def _on_catalogue_object(self, func: cst.BaseExpression) -> bool:
+        """`connection.cursor`: a method of an object the library made at import
+        (or of one such an object holds)."""
+        return isinstance(func, cst.Attribute) and self.kind_of(func.value) not in (None, OTHER)
+
     def _is_project_name(self, qualified: str) -> bool:
         """A class of the project, one of its methods, or a name this module defines."""
-        prefix = f"{self.index.module_name}." if self.index.module_name else ""
+        module = self.index.module_name
         owner = qualified.rpartition(".")[0]
-        return qualified.startswith(prefix) or self.classes.is_class(qualified) or (bool(owner) and self.classes.is_class(owner))
+        return (bool(module) and qualified.startswith(module + ".")) or self.classes.is_class(qualified) or (bool(owner) and self.classes.is_class(owner))
 
     def _receiver_class(self, receiver: cst.BaseExpression) -> Optional[tuple[str, Optional[str]]]:
         """(project class, the class `super()` is called in) when the receiver
@@ -321,6 +328,14 @@ class Resolver:
             receiver = self.type_of(expr.value)
             if isinstance(receiver, InstanceOf):
                 return self.classes.attribute_type(receiver.project_class, expr.attr.value)
+            held = self.catalogue.object_kind(self.qualified(expr))  # `django.db.connection`
+            if held is not None:
+                return held
+            owner = self.kind(receiver) if isinstance(receiver, str) else None  # `client.connection_pool`
+            return owner.attributes.get(expr.attr.value) if owner is not None else None
+        if isinstance(expr, cst.Subscript):
+            owner = self.kind(self.kind_of(expr.value))  # `connections[alias]`
+            return owner.items if owner is not None else None
         return None
 
     def _type_of_call(self, expr: cst.Call) -> Optional[ValueType]:
@@ -356,7 +371,7 @@ class Resolver:
 
     def _resolve_name(self, name: str) -> Optional[ValueType]:
         if name in self.local.imports:
-            return None
+            return self.catalogue.object_kind(self.local.imports[name])
         if name == self.self_name and self.own_class is not None and name not in self.local.values:
             return InstanceOf(self.own_class)
         found = self._type_of_values(self.local.values.get(name) or [], self.local)
@@ -368,7 +383,8 @@ class Resolver:
             annotation = self.params[name]
             return self.type_of_annotation(annotation) if annotation is not None else None
         if name in self.index.bindings.imports:
-            return None  # what an imported name holds is not known here
+            # what an imported name holds is not known here, unless the library made it at import
+            return self.catalogue.object_kind(self.index.bindings.imports[name])
         outer = self._module_resolver()
         if outer is not self:
             return outer._type_of_name(name)  # one resolver, one recursion guard: `x = x`

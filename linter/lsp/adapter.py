@@ -16,10 +16,19 @@ from typing import Callable, Iterable, Optional
 from leaklint import __version__, suppressions
 from leaklint.cache import DEFAULT_DIR
 from leaklint.catalogue import default_catalogue
-from leaklint.config import Config, ConfigError, FileFilter, Layer, enabled_codes, find_config, load_config
+from leaklint.config import (
+    Config,
+    ConfigError,
+    FileFilter,
+    Layer,
+    enabled_codes,
+    find_config,
+    load_config,
+)
 from leaklint.discovery import DEFAULT_EXCLUDES, discover
 from leaklint.engine import Linter
 from leaklint.fixer import fix_text
+from leaklint.report_filter import ReportFilter
 from leaklint.runner import lint_paths
 from leaklint.selection import Selection
 from leaklint.source import Source
@@ -104,6 +113,7 @@ class Project:
         """`config_path`: the configuration, if any; `root`: the folder to scan
         when there is none; `problem`: why the configuration could not be found."""
         known = tuple(rules())
+        self.known = known
         self.error = problem
         self.root = os.path.dirname(config_path) if config_path else root  # None: lint open files only, scan nothing
         config = Config(root=self.root or os.getcwd())
@@ -130,9 +140,7 @@ class Project:
         and inline suppressions applied."""
         used = pool.usable(text, path)
         result = self.linter.lint_source(_source(text), path, Summaries(used), module_name_for(path))
-        on = [d for d in result.diagnostics if self._allowed(path, d.code)]
-        if on and suppressions.might_have_directives(_raw(text)):
-            on = suppressions.apply(on, suppressions.parse(text))
+        on = self._report_filter(path, text).apply(result.diagnostics, [path])
         problems = tuple(f"internal error in {e.rule}:\n{e.detail}" for e in result.errors)
         if result.skipped:
             problems += (f"not linted: {result.skipped}",)
@@ -146,8 +154,7 @@ class Project:
         if only is not None:
             allowed: Callable[[str, int, str], bool] = lambda _path, line, code: (line, code) == only
         else:
-            directives = suppressions.parse(text)
-            allowed = lambda _path, line, code: self._allowed(path, code) and not directives.suppresses(line, code)
+            allowed = self._report_filter(path, text).allowed
         outcome = fix_text(
             _source(text),
             path,
@@ -175,8 +182,10 @@ class Project:
         run = lint_paths(paths, self.linter, jobs=jobs, cache_dir=cache_dir)
         return {os.path.abspath(result.path): frozenset(result.summaries) for result in run.files}
 
-    def _allowed(self, path: str, code: str) -> bool:
-        return self.files_filter.enabled(code, path, self.enabled)
+    def _report_filter(self, path: str, text: str) -> ReportFilter:
+        """What the command line would report of this text: per-file-ignores,
+        file-level skips and inline suppressions."""
+        return ReportFilter(self.files_filter, self.enabled, self.known, texts={path: text})
 
 
 def find_project_config(directory: str) -> tuple[Optional[str], Optional[str]]:

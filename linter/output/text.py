@@ -14,6 +14,7 @@ from typing import IO, Iterable, Mapping, Optional, Sequence
 from ..diagnostics import Diagnostic
 from ..ruleinfo import RuleInfo
 from . import SourceLines, fix_help, fix_safety
+from .statistics import rule_counts
 
 Segment = tuple[str, str]  # (text, rich style)
 TAB = 4
@@ -136,17 +137,13 @@ def write_concise(diagnostics: Sequence[Diagnostic], printer: Printer) -> None:
 
 def write_statistics(diagnostics: Sequence[Diagnostic], printer: Printer) -> None:
     """One row per code: count, code, fixability ([*] safe, [-] unsafe, [ ] none), name."""
-    counts = Counter(d.code for d in diagnostics)
-    if not counts:
+    rows = rule_counts(diagnostics)
+    if not rows:
         return
-    examples = {}
-    for d in diagnostics:
-        examples.setdefault(d.code, d)
-    width = len(str(max(counts.values())))
-    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        safety = fix_safety(examples[code])
-        mark = {"safe": "[*]", "unsafe": "[-]"}.get(safety or "", "[ ]")
-        printer.line((f"{count:>{width}}  ", ""), (code, CODE), ("  ", ""), (mark, FIXABLE), (f" {examples[code].name}", ""))
+    width = len(str(max(row.count for row in rows)))
+    for row in rows:
+        mark = {"safe": "[*]", "unsafe": "[-]"}.get(row.fix or "", "[ ]")
+        printer.line((f"{row.count:>{width}}  ", ""), (row.code, CODE), ("  ", ""), (mark, FIXABLE), (f" {row.name}", ""))
 
 
 def summary_lines(diagnostics: Sequence[Diagnostic], *, fixed: int = 0, fix_hint: bool = True) -> list[str]:

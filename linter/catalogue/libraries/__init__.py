@@ -17,21 +17,24 @@ from .aiopg import AIOPG
 from .aiosqlite import AIOSQLITE
 from .asyncpg import ASYNCPG
 from .databases import DATABASES
+from .django import DJANGO
 from .generic import GENERIC_POOLED, HEURISTICS
 from .http_clients import AIOHTTP, HTTPX, REQUESTS
 from .messaging import AIO_PIKA, AIOKAFKA, PIKA
+from .mongo import MOTOR, PYMONGO
 from .mysql import AIOMYSQL, MYSQL_CONNECTOR, PYMYSQL
 from .mysqlclient import MYSQLCLIENT
 from .odbc import AIOODBC, PYODBC
 from .oracle import CX_ORACLE, ORACLEDB
 from .psycopg import PSYCOPG3
 from .psycopg2 import PSYCOPG2
-from .redis import REDIS_ASYNCIO
+from .redis import REDIS, REDIS_ASYNCIO
 from .sockets import SOCKET
-from .ssh import PARAMIKO
-from .sqlalchemy import SQLALCHEMY
+from .sqlalchemy import SQLALCHEMY, SQLALCHEMY_SCOPED_SESSION
 from .sqlite3 import SQLITE3
+from .ssh import PARAMIKO
 from .stdlib_clients import FTPLIB, IMAPLIB, POPLIB, SMTPLIB
+from .urllib3 import URLLIB3
 
 LIBRARIES = (
     PSYCOPG2,
@@ -49,10 +52,16 @@ LIBRARIES = (
     PYODBC,
     AIOODBC,
     SQLALCHEMY,
+    SQLALCHEMY_SCOPED_SESSION,
+    DJANGO,
     AIOHTTP,
     HTTPX,
     REQUESTS,
+    URLLIB3,
+    REDIS,
     REDIS_ASYNCIO,
+    PYMONGO,
+    MOTOR,
     SOCKET,
     FTPLIB,
     SMTPLIB,

@@ -22,6 +22,17 @@
   `sessionmaker.begin()` it commits, then returns it; `with session.begin()`
   only ends the transaction. A result closes on a sync `with`; an
   `AsyncResult` has only that sync `with`. An engine is no context manager.
+
+`scoped_session` / `async_scoped_session` (their own entry below):
+
+- Acquire: the registry; calling it gives the current scope's session,
+  which belongs to the registry (borrowed), and the registry proxies the
+  session's methods.
+- Release: `remove()` closes the current session and forgets it; the
+  proxied `close()` closes it too (both awaited on `async_scoped_session`,
+  which also proxies `aclose()`).
+- Neither registry is a context manager. A registry made at module level
+  lives as long as the process; a framework's teardown calls `remove()`.
 """
 from __future__ import annotations
 
@@ -213,5 +224,57 @@ SQLALCHEMY = Library(
             with_exit=Exit.CLOSES,
             partial_reads=("fetchone", "fetchmany"),
         ),
+    ),
+)
+
+
+SQLALCHEMY_SCOPED_SESSION = Library(
+    name="sqlalchemy scoped_session",
+    module_roots=("sqlalchemy",),
+    functions={
+        "sqlalchemy.orm.scoped_session": Acquire("sqlalchemy.scoped_session"),
+        "sqlalchemy.orm.scoping.scoped_session": Acquire("sqlalchemy.scoped_session"),
+        "sqlalchemy.ext.asyncio.async_scoped_session": Acquire("sqlalchemy.async_scoped_session"),
+        "sqlalchemy.ext.asyncio.scoping.async_scoped_session": Acquire("sqlalchemy.async_scoped_session"),
+    },
+    kinds=(
+        Kind(
+            name="sqlalchemy.scoped_session",
+            label="SQLAlchemy scoped_session",
+            library="sqlalchemy",
+            types=("sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoping.scoped_session"),
+            releases=(Release("remove"), Release("close")),
+            call=Acquire("sqlalchemy.ScopedSession"),
+            base="sqlalchemy.Session",  # it proxies the session's methods
+        ),
+        Kind(
+            name="sqlalchemy.ScopedSession",
+            label="SQLAlchemy session of a scoped_session",
+            library="sqlalchemy",
+            owned=False,  # the registry's: `remove()` on the registry closes it
+            base="sqlalchemy.Session",
+        ),
+        Kind(
+            name="sqlalchemy.async_scoped_session",
+            label="SQLAlchemy async_scoped_session",
+            library="sqlalchemy",
+            types=("sqlalchemy.ext.asyncio.async_scoped_session", "sqlalchemy.ext.asyncio.scoping.async_scoped_session"),
+            releases=(Release("remove", Awaiting.ASYNC), Release("close", Awaiting.ASYNC), Release("aclose", Awaiting.ASYNC)),
+            call=Acquire("sqlalchemy.AsyncScopedSession"),
+            base="sqlalchemy.AsyncSession",
+        ),
+        Kind(
+            name="sqlalchemy.AsyncScopedSession",
+            label="SQLAlchemy async session of an async_scoped_session",
+            library="sqlalchemy",
+            owned=False,
+            base="sqlalchemy.AsyncSession",
+        ),
+    ),
+    verified="SQLAlchemy 2.1.9",
+    sources=("sqlalchemy/orm/scoping.py", "sqlalchemy/ext/asyncio/scoping.py"),
+    version_notes=(
+        VersionNote("< 1.4.19", "there is no `async_scoped_session`"),
+        VersionNote("< 2.0.20", "`async_scoped_session` has no `aclose()`: use `await remove()` or `await close()`"),
     ),
 )
