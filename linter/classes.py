@@ -136,6 +136,13 @@ class ProjectClasses:
                 return kind
         return None
 
+    def resource_fields(self, info: ClassInfo) -> frozenset[int]:
+        """The positions of a dataclass's fields annotated with a catalogue kind."""
+        if not info.is_dataclass:
+            return frozenset()
+        module = self._resolver_for(None)
+        return frozenset(i for i, (_, annotation) in enumerate(_fields(info)) if _is_kind(module.type_of_annotation(annotation)))
+
     def function_summary(self, qualname: str) -> tuple[Optional[FunctionSummary], str]:
         """The summary of a project function or method (through the class's
         bases), and how the method is bound ("" for a plain function)."""
@@ -252,13 +259,11 @@ class ProjectClasses:
     # -- constructors ------------------------------------------------------------------
 
     def stored_arguments(self, qualname: str) -> tuple[Optional[FunctionSummary], frozenset[int]]:
-        """(the `__init__` that runs, the argument positions of a dataclass's
-        generated constructor that store a resource) for `Class(...)`."""
+        """(the `__init__` that runs, the argument positions a dataclass's
+        generated constructor stores) for `Class(...)`."""
         info = self.local(qualname)
         if info is not None and info.is_dataclass:
-            module = self._resolver_for(None)
-            fields = _fields(info)
-            return None, frozenset(i for i, (_, annotation) in enumerate(fields) if _is_kind(module.type_of_annotation(annotation)))
+            return None, frozenset(range(len(_fields(info))))
         summary = self.summaries.project_class(qualname)
         if summary is not None and summary.stores:
             return None, summary.stores

@@ -57,7 +57,7 @@ def _class_summary(resolver: Resolver, info: ClassInfo) -> Optional[ClassSummary
     found = {name: classes.find_method(qualname, name) for name in methods}
     attributes = tuple(classes.resource_attributes(info))
     enters, async_enters = _kind_only(classes.entered(qualname, False)), _kind_only(classes.entered(qualname, True))
-    stores, kind = _stored(classes, qualname), classes.inherited_kind(qualname)
+    stores, kind = _stored(classes, info), classes.inherited_kind(qualname)
     words = _method_words(resolver, found) | {name for name, _ in attributes}
     if enters or async_enters:
         words.add("with")
@@ -103,9 +103,9 @@ def _visible_methods(classes: ProjectClasses, qualname: str) -> set[str]:
     return names
 
 
-def _stored(classes: ProjectClasses, qualname: str) -> frozenset[int]:
-    """A dataclass's constructor arguments (an `__init__` has its own summary)."""
-    return classes.stored_arguments(qualname)[1]
+def _stored(classes: ProjectClasses, info: ClassInfo) -> frozenset[int]:
+    """A dataclass's fields of a resource type (an `__init__` has its own summary)."""
+    return classes.resource_fields(info)
 
 
 def _kind_only(found: object) -> Optional[str]:

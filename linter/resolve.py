@@ -9,7 +9,6 @@ through the summaries of the project's other modules.
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -17,14 +16,14 @@ import libcst as cst
 
 from .aliases import choose, through_reexports
 from .catalogue import ENTERING_METHODS, PASS_THROUGH_CALLS, Acquire, Catalogue, Kind, When
+from .callees import ProjectCallees
 from .classes import ProjectClasses
 from .scopes import Bindings, ClassInfo, FunctionInfo, ModuleIndex, collect_bindings, scope_statements
-from .summaries import OTHER, FunctionSummary, InstanceOf, Summaries, ValueType
+from .summaries import OTHER, InstanceOf, Summaries, ValueType
 from .syntax import argument, decorator_names, dotted_name, last_name, literal_true, walk
 
 __all__ = ["OTHER", "Bindings", "ClassInfo", "FunctionInfo", "ModuleIndex", "Resolver", "collect_bindings", "scope_statements"]
 
-STANDARD_LIBRARY = frozenset(getattr(sys, "stdlib_module_names", ()))
 CONTEXT_MANAGER_DECORATORS = frozenset({"contextmanager", "asynccontextmanager", "contextlib.contextmanager", "contextlib.asynccontextmanager"})
 
 
@@ -39,7 +38,7 @@ class _Shared:
     wanted: set[str] = field(default_factory=set)
 
 
-class Resolver:
+class Resolver(ProjectCallees):
     """Answers "what is this expression?" within one function."""
 
     def __init__(
@@ -181,9 +180,12 @@ class Resolver:
             found = self.catalogue.function(qualified)
             if found is not None:
                 return found if _holds(found.when, call) else None
-            summary, _ = self.classes.function_summary(qualified)
-            if summary is not None and summary.returns is not None:
-                return summary.returns
+            summary, binding = self.classes.function_summary(qualified)
+            acquire = self.summary_acquire(summary, 1 if binding == "class" else 0, call) if summary is not None else None
+            if acquire is not None:
+                return acquire
+            if summary is None and any(isinstance(arg.value, cst.Lambda) for arg in call.args):
+                self._want(qualified, call)  # `retry(lambda: connect(dsn))` with `retry` of another module
             if self.catalogue.is_catalogue_module(qualified) and not self._on_catalogue_object(func):
                 return None  # a catalogue library's call that acquires nothing
             if self._is_project_name(qualified):
@@ -238,76 +240,11 @@ class Resolver:
             return self._kind_method(found.kind, method, call)
         if found is not None and found.qualname is not None:
             summary = self.summaries.function(found.qualname)
-            return summary.returns if summary is not None else None
+            return self.summary_acquire(summary, 0 if found.binding == "static" else 1, call) if summary is not None else None
         held = self.classes.attribute_type(owner, method) if after is None else None
         if isinstance(held, str) and held != OTHER:  # `self.maker()` on a sessionmaker
             return self.catalogue.kind(held).call
         return None
-
-    def releases_argument(self, call: cst.Call) -> Optional[set[int]]:
-        """Argument positions a project function releases or keeps (its summary)."""
-        released, _ = self._argument_positions(call)
-        return released or None
-
-    def keeps_argument(self, call: cst.Call) -> set[int]:
-        """Of `releases_argument`, the positions the function stores (keeps)."""
-        return self._argument_positions(call)[1]
-
-    def _argument_positions(self, call: cst.Call) -> tuple[set[int], set[int]]:
-        found = self._callee(call)
-        if found is None:
-            return set(), set()
-        summary, implicit = found  # `self` or `cls`, bound: not among the arguments
-        released = {i - implicit for i in summary.releases if i >= implicit}
-        kept = {i - implicit for i in summary.keeps if i >= implicit}
-        return released, kept
-
-    def _callee(self, call: cst.Call) -> Optional[tuple[FunctionSummary, int]]:
-        """The summary of the project function a call runs, and how many of its
-        parameters are bound rather than passed."""
-        func = call.func
-        qualified = self.qualified(func)
-        if qualified is not None:
-            if self.classes.is_class(qualified):  # a constructor
-                init, stored = self.classes.stored_arguments(qualified)
-                if stored:
-                    return FunctionSummary(qualified, releases=stored, keeps=stored), 0
-                return (init, 1) if init is not None else None
-            summary, binding = self.classes.function_summary(qualified)
-            if summary is None:
-                init = self.summaries.function(f"{qualified}.__init__")  # a class of another module known by its constructor
-                if init is not None:
-                    return init, 1
-                self._want(qualified, call)
-                return None
-            return summary, 1 if binding == "class" else 0  # `Base.__init__(self, x)` passes `self`
-        if isinstance(func, cst.Attribute):
-            owner = self._receiver_class(func.value)
-            if owner is not None:
-                method = self.classes.find_method(owner[0], func.attr.value, after=owner[1])
-                if method is not None and method.unknown_base is not None:
-                    self._want(f"{method.unknown_base}.{func.attr.value}", call)
-                summary = self.summaries.function(method.qualname) if method is not None and method.qualname else None
-                if summary is not None:
-                    return summary, 0 if method.binding == "static" else 1
-        return None
-
-    def _want(self, qualified: str, call: cst.Call) -> None:
-        """Ask for the summary of a name outside this module, the standard
-        library and the catalogue when a resource is passed to it."""
-        root = qualified.split(".", 1)[0]
-        if root in STANDARD_LIBRARY or self.catalogue.is_catalogue_module(qualified) or self._is_project_name(qualified):
-            return
-        for arg in call.args:
-            if arg.keyword is None and not arg.star and isinstance(arg.value, cst.Name):
-                if self.kind_of(arg.value) not in (None, OTHER):
-                    self._shared().wanted.add(qualified)
-                    return
-
-    @property
-    def wanted(self) -> set[str]:
-        """The names `_want` asked for, in this module's analysis."""
-        return self._shared().wanted
 
     # -- types ---------------------------------------------------------------
 

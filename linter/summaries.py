@@ -45,6 +45,9 @@ class FunctionSummary:
     releases: frozenset[int] = frozenset()  # positions of released (or kept) parameters
     keeps: frozenset[int] = frozenset()  # of those, the ones stored: a hand-off, not a release
     lends: Optional[ValueType] = None  # a context manager: what `with f() as x` binds (borrowed)
+    returns_parts: tuple[Optional[Acquire], ...] = ()  # a tuple (`return conn, cur`): what each element is
+    returns_result_of: Optional[int] = None  # the callable parameter whose result it returns (`return f()`)
+    coroutine: bool = False  # an `async def`: what it returns comes by awaiting it
 
 
 @dataclass(frozen=True)
