@@ -7,10 +7,10 @@ from typing import Optional
 
 import libcst as cst
 
-from .catalogue import Await, Catalogue
-from .calls import ScopeCalls, scan
+from .catalogue import Acquire, Await, Catalogue
+from .calls import ScopeCalls, Usage, scan
 from .flow import FlowAnalysis
-from .flow.facts import Category, FunctionFacts, Generator
+from .flow.facts import Category, FunctionFacts, Generator, SiteFacts
 from .objects import ObjectFacts, analyze_objects
 from .resolve import FunctionInfo, ModuleIndex, Resolver
 from .summaries import FunctionSummary, Summaries
@@ -47,7 +47,7 @@ def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summarie
         calls = scan(function.node.body, resolver, is_async)
         facts.calls[function.node] = calls
         facts.resolvers[function.node] = resolver
-        if not any(c.acquire is not None for c in calls.calls):
+        if not _acquires(calls, resolver):
             continue
         flow = FlowAnalysis(
             resolver,
@@ -62,17 +62,32 @@ def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summarie
         if summary is not None:
             facts.summaries.append(summary)
     for function in index.functions:
-        released, kept = _released_parameters(function, catalogue, index, summaries)
-        if released:
+        parameters = _parameter_facts(function, catalogue, index, summaries)
+        if parameters.released or parameters.result_of is not None:
             qualname = f"{module_name}.{function.qualname}" if module_name else function.qualname
             existing = next((s for s in facts.summaries if s.qualname == qualname), None)
             if existing is not None:
                 facts.summaries.remove(existing)
-                facts.summaries.append(replace(existing, releases=frozenset(released), keeps=frozenset(kept)))
-            else:
-                facts.summaries.append(FunctionSummary(qualname, releases=frozenset(released), keeps=frozenset(kept)))
+            summary = existing or FunctionSummary(qualname)
+            facts.summaries.append(
+                replace(
+                    summary,
+                    releases=frozenset(parameters.released),
+                    keeps=frozenset(parameters.kept),
+                    returns_result_of=parameters.result_of if summary.returns is None else None,
+                    coroutine=parameters.result_of is not None and function.node.asynchronous is not None,
+                )
+            )
     facts.objects = analyze_objects(facts)
     return facts
+
+
+def _acquires(calls: ScopeCalls, resolver: Resolver) -> bool:
+    """Whether a scope acquires something: a call does, or unpacks a tuple
+    that holds a resource (`conn, cur = open_pair()`)."""
+    if any(c.acquire is not None for c in calls.calls):
+        return True
+    return any(c.used is Usage.ASSIGNED and c.target is None and any(resolver.acquired_parts(c.call)) for c in calls.calls)
 
 
 def _generator_kind(node: cst.FunctionDef, is_async: bool) -> Optional[Generator]:
@@ -87,11 +102,12 @@ def _generator_kind(node: cst.FunctionDef, is_async: bool) -> Optional[Generator
 
 
 def _summarize(function: FunctionInfo, facts: FunctionFacts, resolver: Resolver, module_name: str) -> Optional[FunctionSummary]:
-    returned = None
-    for site in facts.sites:
-        if site.returned and not site.released:
-            returned = site.site.acquire
-            break
+    qualname = f"{module_name}.{function.qualname}" if module_name else function.qualname
+    handed_out = [site for site in facts.sites if site.returned and not site.released and not site.stored]  # stored too: only lent
+    parts = _returned_parts(function, facts, handed_out)
+    if parts:
+        return FunctionSummary(qualname, returns_parts=parts)
+    returned = handed_out[0].site.acquire if handed_out else None
     if returned is None:
         for node in walk(function.node.body):
             if isinstance(node, cst.Return) and node.value is not None:
@@ -106,41 +122,94 @@ def _summarize(function: FunctionInfo, facts: FunctionFacts, resolver: Resolver,
         return None
     if _is_context_manager(function.node):
         return None
+    return FunctionSummary(qualname, returns=_as_returned(returned, function))
+
+
+def _as_returned(acquire: Acquire, function: FunctionInfo) -> Acquire:
+    """What a caller of `function` acquires: the object itself (not the call's
+    own context manager), awaited where the function is a coroutine."""
     awaiting = Await.COROUTINE if function.node.asynchronous is not None else Await.NO
-    returned = replace(returned, awaiting=awaiting, when=None, with_exit=None, async_with_exit=None)
-    qualname = f"{module_name}.{function.qualname}" if module_name else function.qualname
-    return FunctionSummary(qualname, returns=returned)
+    return replace(acquire, awaiting=awaiting, when=None, with_exit=None, async_with_exit=None)
+
+
+def _returned_parts(function: FunctionInfo, facts: FunctionFacts, handed_out: list[SiteFacts]) -> tuple[Optional[Acquire], ...]:
+    """`return conn, cur`: what each element of the returned tuples is, where
+    some element is a resource and every return gives a tuple of one length."""
+    if facts.returned_tuple <= 0:
+        return ()
+    parts: list[Optional[Acquire]] = [None] * facts.returned_tuple
+    for site in handed_out:
+        if site.returned_element is not None and parts[site.returned_element] is None:
+            parts[site.returned_element] = _as_returned(site.site.acquire, function)
+    return tuple(parts) if any(parts) and not _is_context_manager(function.node) else ()
 
 
 def _is_context_manager(node: cst.FunctionDef) -> bool:
     return any(n in CONTEXT_MANAGER_DECORATORS or n.endswith("fixture") for n in decorator_names(node))
 
 
-def _released_parameters(function: FunctionInfo, catalogue: Catalogue, index: ModuleIndex, summaries: Summaries) -> tuple[set[int], set[int]]:
-    """(released or kept positions, kept positions) of the parameters."""
+@dataclass
+class ParameterFacts:
+    """What a function does with its parameters, for its callers."""
+
+    released: set[int] = field(default_factory=set)  # positions released or kept on every normal exit
+    kept: set[int] = field(default_factory=set)  # of those, the ones stored: a hand-off, not a release
+    result_of: Optional[int] = None  # a callable parameter whose result it returns (`return f()`)
+
+
+def _parameter_facts(function: FunctionInfo, catalogue: Catalogue, index: ModuleIndex, summaries: Summaries) -> ParameterFacts:
     params = list(function.node.params.posonly_params) + list(function.node.params.params)
     names = [p.name.value for p in params]
+    found = ParameterFacts()
     if not names:
-        return set(), set()
+        return found
     candidates = set()
     for node in statements(function.node.body):
         if isinstance(node, cst.Assign) and isinstance(node.value, cst.Name) and node.value.value in names:
             if any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in node.targets):
                 candidates.add(node.value.value)  # `self.socket = sock`: it keeps the resource
+    passed: list[cst.Call] = []
     for node in walk(function.node.body):
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            if node.func.attr.value in catalogue.release_methods:
-                receiver = node.func.value
-                if isinstance(receiver, cst.Name) and receiver.value in names:
-                    candidates.add(receiver.value)
-                for arg in node.args:
-                    if isinstance(arg.value, cst.Name) and arg.value.value in names:
-                        candidates.add(arg.value.value)
+        if isinstance(node, cst.Return) and found.result_of is None:
+            found.result_of = _called_parameter(node, names)
+        if not isinstance(node, cst.Call):
+            continue
+        arguments = [a.value.value for a in node.args if isinstance(a.value, cst.Name) and a.value.value in names]
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in catalogue.release_methods:
+            receiver = node.func.value
+            if isinstance(receiver, cst.Name) and receiver.value in names:
+                candidates.add(receiver.value)
+            candidates.update(arguments)
+        elif arguments and _may_hand_on(node, names[0]):
+            passed.append(node)
+    resolver = Resolver(catalogue, index, summaries, function) if candidates or passed else None
+    for call in passed:  # `super().__init__(cnx)`, `Base.__init__(self, cnx)`: handed on to a helper that keeps it
+        if resolver.releases_argument(call):
+            candidates.update(a.value.value for a in call.args if isinstance(a.value, cst.Name) and a.value.value in names)
     if not candidates:
-        return set(), set()
-    resolver = Resolver(catalogue, index, summaries, function)
+        return found
     flow = FlowAnalysis(resolver, function.node.body, function=function.node, is_async=function.node.asynchronous is not None, parameters=sorted(candidates))
     flow.run()
-    released = flow.released_parameters()
-    kept = flow.kept_parameters()
-    return {names.index(name) for name in released}, {names.index(name) for name in kept}
+    found.released = {names.index(name) for name in flow.released_parameters()}
+    found.kept = {names.index(name) for name in flow.kept_parameters()}
+    return found
+
+
+def _may_hand_on(call: cst.Call, first_parameter: str) -> bool:
+    """A call that may be a project helper releasing or keeping an argument:
+    a function, a method of `self`, `__init__` of a base class (not a method
+    of some other object: the catalogue's release methods cover those)."""
+    func = call.func
+    if isinstance(func, cst.Name):
+        return True
+    return isinstance(func, cst.Attribute) and (
+        func.attr.value == "__init__" or (isinstance(func.value, cst.Name) and func.value.value == first_parameter)
+    )
+
+
+def _called_parameter(node: cst.Return, names: list[str]) -> Optional[int]:
+    """`return f()`, `return await f(*args)`: the position of `f`."""
+    value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in names:
+        return names.index(value.func.value)
+    return None

@@ -78,6 +78,10 @@ class ReleaseRules:
                 yield describe.non_closing_with(site)
 
 
+def _unpacked(statement: cst.CSTNode) -> bool:
+    return isinstance(statement, cst.Assign) and any(isinstance(t.target, (cst.Tuple, cst.List)) for t in statement.targets)
+
+
 def _never_released(site: SiteFacts) -> bool:
     return not site.released and not _handed(site)
 
@@ -158,6 +162,7 @@ class _Describer:
 
     def advice(self, site: SiteFacts, *, finally_only: bool = False) -> str:
         s = site.site
+        finally_only = finally_only or _unpacked(s.statement)  # `conn, cur = open_pair()`: no `with` takes the tuple
         call = self.context.call_text(s.call)
         var = s.var or "conn"
         if s.acquire.returned_by:

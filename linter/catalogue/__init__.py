@@ -29,6 +29,7 @@ from .model import (
 from .prefilter import Prefilter, PrefilterPart
 from .stdlib import (
     AWAIT_WRAPPERS,
+    DERIVING_METHODS,
     ENTERING_METHODS,
     OWNING_CALLS,
     OWNING_METHODS,
@@ -41,6 +42,7 @@ from .stdlib import (
 
 __all__ = [
     "AWAIT_WRAPPERS",
+    "DERIVING_METHODS",
     "ENTERING_METHODS",
     "HEURISTICS",
     "LIBRARIES",

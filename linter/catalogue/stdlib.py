@@ -20,6 +20,9 @@ REGISTERING_CALLS = frozenset({"atexit.register", "weakref.finalize"})
 STORING_METHODS = frozenset(
     {"append", "appendleft", "add", "insert", "extend", "put", "put_nowait", "setdefault", "update", "push"}
 )
+# Methods whose result keeps its receiver reachable (PEP 249's `Cursor.connection`):
+# returning `conn.cursor()` hands `conn` off with the cursor.
+DERIVING_METHODS = frozenset({"cursor"})
 # Awaiting these awaits their first argument and gives its result.
 AWAIT_PASS_THROUGH = frozenset({"asyncio.wait_for", "asyncio.shield"})
 # Calls through which an awaited acquire or release counts as awaited.

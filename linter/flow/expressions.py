@@ -21,6 +21,8 @@ class ExprFacts:
         self.yields: list[cst.CSTNode] = []
         self.yielded_names: list[str] = []
         self.value_names: list[str] = []
+        # of those, the ones passed straight to a call: (name, call, position; None for a keyword)
+        self.arguments: list[tuple[str, cst.Call, Optional[int]]] = []
         self.captured: set[str] = set()  # names a lambda in it closes over
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         stack: list[tuple[cst.CSTNode, Optional[cst.CSTNode]]] = [(expr, None)]
@@ -49,6 +51,8 @@ class ExprFacts:
                     self.yielded_names.append(node.value.value)
             elif isinstance(node, cst.Name) and node not in receivers:
                 self.value_names.append(node.value)
+                if isinstance(parent, cst.Arg):
+                    self._argument(node.value, parent)
             kids = list(children(node))
             kids.reverse()
             stack.extend((kid, node) for kid in kids)
@@ -59,6 +63,12 @@ class ExprFacts:
             if isinstance(func, cst.Attribute) and func.attr.value in release_methods:
                 continue
             self.raising_calls.append(call)
+
+    def _argument(self, name: str, arg: cst.Arg) -> None:
+        call = self.parents.get(arg)
+        if isinstance(call, cst.Call) and not arg.star:
+            positional = [a for a in call.args if a.keyword is None and not a.star]
+            self.arguments.append((name, call, next((i for i, a in enumerate(positional) if a is arg), None)))
 
     def is_awaited(self, call: cst.Call) -> bool:
         parent = self.parents.get(call)

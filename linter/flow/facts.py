@@ -104,6 +104,8 @@ class SiteFacts:
     handed: bool = False  # on some path
     yielded: bool = False
     returned: bool = False  # `return` gives it (or a value made from it) to the caller
+    returned_element: Optional[int] = None  # its place in a returned tuple (`return conn, cur`)
+    stored: bool = False  # kept by something that outlives the call (an attribute, a container, a global)
     closed_not_returned: Optional[cst.CSTNode] = None  # `close()` that keeps the pool slot
     partial: Optional[cst.CSTNode] = None  # a stream read in part (`fetchone()` outside a loop)
     leaks: list[Leak] = field(default_factory=list)
@@ -138,6 +140,7 @@ class FunctionFacts:
     sites: list[SiteFacts] = field(default_factory=list)
     discards: list[Discard] = field(default_factory=list)
     releases: list[ReleaseEvent] = field(default_factory=list)
+    returned_tuple: int = 0  # the length of the tuples it returns; -1 when they differ
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from .exceptions import RaiseEdges, dispatch
 from .expressions import ExprFacts, names_in
 from .facts import Category, Cause, CauseKind, ExitKind, FunctionFacts, Generator, Leak, Overwrite, Phase, Site
 from .ledger import Ledger
-from .ownership import Ownership, WithEffect, wrapped_names
+from .ownership import Acquisition, Ownership, WithEffect, wrapped_names
 from .state import ParameterSite, State, Tag, TagKind, unique
 from .streams import StreamLoops, close_streams_ended_by, exhausted
 
@@ -135,20 +135,38 @@ class FlowAnalysis:
         return self.evaluate(node.value, states)
 
     def _stmt_Return(self, node: cst.Return, states: list[State]) -> list[State]:
+        escaping: set[str] = set()
         if node.value is not None:
-            states = self._evaluate_handing_off(node.value, states)
+            states, escaping = self._evaluate_handing_off(node.value, states)
+        elements = self._returned_elements(node.value)
         out = []
         for state in states:
             state = self.streams.left_early(state, node)
             if state.tag is None:
-                if node.value is not None:
-                    for name in self._expr_facts(node.value).value_names:
+                for name in escaping:
+                    site = state.site_of(name)
+                    if isinstance(site, Site):
+                        self.ledger.of(site).returned = True
+                for position, names in elements:
+                    for name in names & escaping:
                         site = state.site_of(name)
                         if isinstance(site, Site):
-                            self.ledger.of(site).returned = True
+                            self.ledger.of(site).returned_element = position
                 state = state.with_tag(Tag(TagKind.RETURN, node, key=node))
             out.append(state)
         return out
+
+    def _returned_elements(self, value: Optional[cst.BaseExpression]) -> list[tuple[int, set[str]]]:
+        """(position, the names it holds) of each element of a returned tuple;
+        records the length of the tuples the function returns."""
+        if value is None or is_none(value):
+            return []
+        size = len(value.elements) if isinstance(value, cst.Tuple) else -1
+        known = self.facts.returned_tuple
+        self.facts.returned_tuple = size if known in (0, size) else -1
+        if size < 0:
+            return []
+        return [(i, set(self._expr_facts(e.value).value_names)) for i, e in enumerate(value.elements)]
 
     def _stmt_Raise(self, node: cst.Raise, states: list[State]) -> list[State]:
         name = None
@@ -377,10 +395,13 @@ class FlowAnalysis:
     # -- assignment ---------------------------------------------------------------
 
     def _assign(self, node: cst.CSTNode, targets: Sequence[cst.BaseExpression], value: cst.BaseExpression, states: list[State]) -> list[State]:
+        unpacked = self._unpacked(targets, value)
+        if unpacked:
+            return self._unpack(node, targets[0], value, unpacked, states)
         stores_outside = any(not isinstance(t, cst.Name) or t.value in self.globals for t in targets)
         acquisition = self.ownership.acquisition(value)
         if stores_outside:
-            states = self._evaluate_handing_off(value, states)
+            states, _ = self._evaluate_handing_off(value, states, stored=True)
         else:
             states = self.evaluate(value, states, managed_root=acquisition is not None)
         normal = [s for s in states if s.tag is None]
@@ -424,6 +445,31 @@ class FlowAnalysis:
                             state = self._unbind(state, element.value.value, node)
             out.append(state)
         return others + out
+
+    def _unpacked(self, targets: Sequence[cst.BaseExpression], value: cst.BaseExpression) -> list[tuple[int, Acquisition]]:
+        """`conn, cur = open_pair()`: the elements that are resources, where
+        local names receive them."""
+        if len(targets) != 1 or not isinstance(targets[0], (cst.Tuple, cst.List)) or not self.facts.owns:
+            return []
+        names = [e.value for e in targets[0].elements]
+        if not all(isinstance(n, cst.Name) and n.value not in self.globals for n in names):
+            return []
+        return [(i, a) for i, a in self.ownership.part_acquisitions(value) if i < len(names)]
+
+    def _unpack(
+        self, node: cst.CSTNode, target: cst.Tuple | cst.List, value: cst.BaseExpression, unpacked: list[tuple[int, Acquisition]], states: list[State]
+    ) -> list[State]:
+        """Each element its own ownership: a site per resource, bound to its name."""
+        states = self.evaluate(value, states, managed_root=True)
+        names = [e.value.value for e in target.elements if isinstance(e.value, cst.Name)]
+        sites = {i: self.ledger.site(a.call, a.acquire, a.kind, names[i], node, awaited=a.awaited, part=i) for i, a in unpacked}
+        out = []
+        for state in states:
+            if state.tag is None:
+                for i, name in enumerate(names):
+                    state = self._bind_new(state, name, sites[i], node) if i in sites else self._unbind(state, name, node)
+            out.append(state)
+        return out
 
     def _bind_new(self, state: State, name: Optional[str], site: Site, node: cst.CSTNode) -> State:
         if name is not None:
@@ -473,11 +519,13 @@ class FlowAnalysis:
             self.ownership.record_yielded(out, facts)
         return unique(out)
 
-    def _evaluate_handing_off(self, expr: cst.BaseExpression, states: list[State]) -> list[State]:
-        """Evaluate a value that leaves the function (returned, stored outside)."""
+    def _evaluate_handing_off(self, expr: cst.BaseExpression, states: list[State], *, stored: bool = False) -> tuple[list[State], set[str]]:
+        """Evaluate a value that leaves the function (returned, or `stored`
+        outside): (the states, the names whose resource leaves with it)."""
         states = self.evaluate(expr, states, managed_root=True)
-        escaping = set(self._expr_facts(expr).value_names)
-        return [self.ownership.hand_off_names(s, escaping) if s.tag is None else s for s in states]
+        escaping = self.ownership.escaping(expr, self._expr_facts(expr))
+        hand = self.ownership.store_names if stored else self.ownership.hand_off_names
+        return [hand(s, escaping) if s.tag is None else s for s in states], escaping
 
     def _expr_facts(self, expr: cst.BaseExpression) -> ExprFacts:
         found = self._expr_cache.get(expr)

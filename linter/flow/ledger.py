@@ -19,7 +19,7 @@ class Ledger:
         self.loops: list[cst.CSTNode] = []  # innermost last
         self.tracked_names: set[str] = set()  # names acquisitions are bound to
         self.parameters: list[ParameterSite] = []
-        self._sites: dict[cst.Call, Site] = {}
+        self._sites: dict[tuple[cst.Call, Optional[int]], Site] = {}
         self._site_facts: dict[Site, SiteFacts] = {}
         self._next_id = 0
 
@@ -33,13 +33,15 @@ class Ledger:
         *,
         awaited: bool = False,
         transaction_with: Optional[cst.CSTNode] = None,
+        part: Optional[int] = None,
     ) -> Site:
-        """The site of `call`: made the first time the call is met (a loop meets it again)."""
-        site = self._sites.get(call)
+        """The site of `call` (of one element of the tuple it returns: `part`):
+        made the first time the call is met (a loop meets it again)."""
+        site = self._sites.get((call, part))
         if site is None:
             parent = root_name(call.func.value) if isinstance(call.func, cst.Attribute) else None
             site = Site(self._take_id(), call, acquire, kind, var, statement, awaited, transaction_with, tuple(self.loops), parent)
-            self._sites[call] = site
+            self._sites[(call, part)] = site
             self._site_facts[site] = SiteFacts(site)
             if var:
                 self.tracked_names.add(var)

@@ -9,13 +9,15 @@ resolver); the rest asks here.
 from __future__ import annotations
 
 import enum
+from collections import Counter
 from dataclasses import dataclass
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, Iterator, Optional
 
 import libcst as cst
 
 from ..catalogue import (
     AWAIT_WRAPPERS,
+    DERIVING_METHODS,
     ENTERING_METHODS,
     OWNING_CALLS,
     OWNING_METHODS,
@@ -103,6 +105,21 @@ class Ownership:
             return None  # nothing acquired yet
         return Acquisition(expr, acquire, kind, awaited)
 
+    def part_acquisitions(self, value: cst.BaseExpression) -> list[tuple[int, Acquisition]]:
+        """`conn, cur = open_pair()`: (position, acquisition) of each element of
+        the tuple a project function returns that is a resource."""
+        expr, awaited = unwrap_await(value)
+        if not isinstance(expr, cst.Call):
+            return []
+        found = []
+        for position, acquire in enumerate(self.resolver.acquired_parts(expr)):
+            if acquire is None or (acquire.awaiting is Await.COROUTINE and not awaited):
+                continue
+            kind = self.catalogue.kind(acquire.kind)
+            if kind.owned:
+                found.append((position, Acquisition(expr, acquire, kind, awaited)))
+        return found
+
     def stream_acquisition(self, call: cst.Call) -> Optional[Acquisition]:
         """`call` opens a stream: `for row in conn.execute(...)`."""
         acquire = self.resolver.acquire_of(call)
@@ -174,6 +191,11 @@ class Ownership:
 
     def _apply_call(self, state: State, call: cst.Call) -> State:
         func = call.func
+        # `cur.connection.close()`, `handle.conn.close()`: the release of what the object keeps
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute) and isinstance(func.value.value, cst.Name):
+            site = state.site_of(func.value.value.value)
+            if isinstance(site, Site) and any(r.method == func.attr.value for r in site.kind.releases):
+                return self.release(state, site)
         # `conn.close()`: a release method of the object itself
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
             site = state.site_of(func.value.value)
@@ -218,7 +240,7 @@ class Ownership:
                 elif method in OWNING_METHODS:
                     state = self.release(state, site)
                 elif method in STORING_METHODS:
-                    state = self.hand(state, site)
+                    state = self.store(state, site)
         # `aiohttp.ClientSession(connector=connector)` takes over the resource given by keyword
         adopting = self.resolver.acquire_of(call) if any(a.keyword is not None for a in call.args) else None
         if adopting is not None and adopting.adopts:
@@ -272,6 +294,30 @@ class Ownership:
     def hand_off_names(self, state: State, names: Iterable[str]) -> State:
         return _each_held(state, names, self.hand)
 
+    def store_names(self, state: State, names: Iterable[str]) -> State:
+        return _each_held(state, names, self.store)
+
+    def store(self, state: State, site: Tracked) -> State:
+        """Kept by something that outlives the call: a hand-off, and what a
+        function that also returns it only lends (a memoising getter)."""
+        if isinstance(site, Site):
+            self.ledger.of(site).stored = True
+        return self.hand(state, site)
+
+    def escaping(self, expr: cst.BaseExpression, facts: ExprFacts) -> set[str]:
+        """The names whose resource leaves with the value of `expr` (returned or
+        stored): those it names, except as an argument that a known callee
+        only borrows (`return f(conn)`), and the receiver of a method whose
+        result keeps it reachable (`return conn.cursor()`)."""
+        borrowed: Counter[str] = Counter()
+        for name, call, position in facts.arguments:
+            kept = self.resolver.kept_positions(call) if position is not None else None
+            if kept is not None and position not in kept:
+                borrowed[name] += 1
+        found = {name for name, count in Counter(facts.value_names).items() if count > borrowed[name]}
+        found.update(_derived_receivers(expr))
+        return found
+
     def release_names(self, state: State, names: Iterable[str]) -> State:
         return _each_held(state, names, self.release)
 
@@ -314,6 +360,17 @@ def wrapped_names(value: cst.BaseExpression) -> tuple[str, ...]:
             if isinstance(node, cst.Name):
                 names.append(node.value)
     return tuple(names)
+
+
+def _derived_receivers(expr: cst.BaseExpression) -> Iterator[str]:
+    """`conn` in `conn.cursor()`, alone or in a returned tuple."""
+    expr, _ = unwrap_await(expr)
+    values = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
+    for value in values:
+        value, _ = unwrap_await(value)
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in DERIVING_METHODS:
+            if isinstance(value.func.value, cst.Name):
+                yield value.func.value.value
 
 
 def _entered_context(call: cst.Call) -> Optional[cst.Call]:
