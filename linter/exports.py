@@ -35,10 +35,23 @@ def module_summaries(analysed: Resolver, own: Iterable[FunctionSummary], raw: by
         if summary is not None:
             out.append(summary)
             out.extend(_inherited_functions(resolver.classes, info, summary, functions))
+    out.extend(_answers(resolver, functions))
     out.extend(functions.values())
     out.extend(_reexports(resolver, raw))
     out.extend(Wanted(name) for name in sorted(analysed.wanted))
     return out
+
+
+def _answers(resolver: Resolver, functions: dict) -> Iterator[FunctionSummary]:
+    """What other modules want of this one and it has no summary for: a
+    function (or constructor) that releases, keeps and returns nothing: a
+    resource passed to it is only borrowed."""
+    wanted = [s.qualname for s in resolver.summaries.items().values() if isinstance(s, Wanted)]
+    for name in sorted(wanted):
+        if resolver.classes.is_class(name):
+            name = f"{name}.__init__"
+        if name not in functions and resolver.classes.local_function(name) is not None:
+            yield FunctionSummary(name)
 
 
 def _lent_values(resolver: Resolver) -> Iterator[tuple[str, object]]:
