@@ -32,8 +32,9 @@ class ModuleFacts:
     objects: ObjectFacts = field(default_factory=ObjectFacts)  # resources held by objects (`self.x`)
 
 
-def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summaries, module_name: str) -> ModuleFacts:
-    index = ModuleIndex(module, module_name)
+def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summaries, module_name: str, *, is_package: bool = False) -> ModuleFacts:
+    """`is_package`: the module is a package's `__init__` (`from . import x` is relative to it)."""
+    index = ModuleIndex(module, module_name, is_package=is_package)
     facts = ModuleFacts(index)
     module_resolver = Resolver(catalogue, index, summaries, None, index.bindings)
     facts.resolvers[None] = module_resolver

@@ -9,6 +9,7 @@ lines below it) the analysis finds itself, on the same tree.
 from __future__ import annotations
 
 import ast
+import os
 import reprlib
 import sys
 import traceback
@@ -168,7 +169,7 @@ class Linter:
         except RecursionError:
             raise DoesNotParse(None) from None
         try:
-            facts = self._analyse_with_own_summaries(module, summaries, module_name)
+            facts = self._analyse_with_own_summaries(module, summaries, module_name, is_package=os.path.basename(path) == "__init__.py")
         except RecursionError:
             raise NotAnalysed("too deeply nested to analyse") from None
         except Exception as error:
@@ -176,12 +177,12 @@ class Linter:
         context = FileContext(module, facts, Positions(module))
         return Analysis(module, context, self._findings(context, path, errors))
 
-    def _analyse_with_own_summaries(self, module: cst.Module, summaries: Summaries, module_name: str) -> ModuleFacts:
+    def _analyse_with_own_summaries(self, module: cst.Module, summaries: Summaries, module_name: str, *, is_package: bool) -> ModuleFacts:
         """A helper used in its own module (a factory called a few lines below)
         needs its summary: analyse again on the same tree, no second parse."""
         from .analysis import analyze_module
 
-        facts = analyze_module(module, self.catalogue, summaries, module_name)
+        facts = analyze_module(module, self.catalogue, summaries, module_name, is_package=is_package)
         known = set(summaries.items().values())
         for _ in range(MAX_SUMMARY_PASSES - 1):
             new = [s for s in facts.summaries if s not in known]
@@ -189,7 +190,7 @@ class Linter:
                 break
             known.update(new)
             summaries = summaries.merged(new)
-            facts = analyze_module(module, self.catalogue, summaries, module_name)
+            facts = analyze_module(module, self.catalogue, summaries, module_name, is_package=is_package)
         return facts
 
     def _findings(self, context: FileContext, path: str, errors: list[InternalError]) -> list[Finding]:

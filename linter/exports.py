@@ -180,6 +180,8 @@ def _worth_exporting(resolver: Resolver, target: str) -> bool:
     summaries: Summaries = resolver.summaries
     catalogue = resolver.catalogue
     if not catalogue.is_catalogue_module(target):
+        if resolver.index.is_package and (summaries.function(target) or summaries.project_class(target)):
+            return True  # `from .db import connect` in a package's `__init__`: `from app import connect`
         return bool(summaries.alias_targets(target))
     return (
         catalogue.function(target) is not None

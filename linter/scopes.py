@@ -172,6 +172,7 @@ class ModuleIndex:
     def __init__(self, module: cst.Module, module_name: str = "", *, is_package: bool = False) -> None:
         self.module = module
         self.module_name = module_name
+        self.is_package = is_package
         # what `from . import x` is relative to: the package itself for an `__init__`
         self.package = module_name if is_package else module_name.rpartition(".")[0]
         self.bindings = Bindings()
