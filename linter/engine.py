@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence
 
 from .catalogue import Catalogue, Prefilter, default_catalogue
 from .diagnostics import Diagnostic, Fix
+from .stats import STATS, timed
 from .selection import Selection
 from .source import Source, UnreadableSource, decode
 from .results import FileResult, InternalError, RunResult
@@ -113,8 +114,10 @@ class Linter:
         modules' `summaries` it may use."""
         result = FileResult(path)
         summaries = self._in_force(summaries, source.raw, module_name)
+        STATS.files += 1
         if not self.might_have_findings(source.raw, summaries):
             return result
+        STATS.kept += 1
         try:
             analysis = self._analyse(source, path, summaries, module_name, result.errors)
         except DoesNotParse as failure:
@@ -132,7 +135,8 @@ class Linter:
             return result
         result.parsed = True
         result.summaries = analysis.context.facts.summaries
-        result.diagnostics = _dedupe(self._diagnostic(path, analysis.context, finding) for finding in analysis.findings)
+        with timed("rules_seconds"):
+            result.diagnostics = _dedupe(self._diagnostic(path, analysis.context, finding) for finding in analysis.findings)
         return result
 
     def analyze(self, source: Source, path: str, summaries: Summaries, module_name: str = "") -> Analysis:
@@ -148,20 +152,27 @@ class Linter:
         from .positions import Positions
         from .rulebase import FileContext
 
+        STATS.parsed += 1
         try:
-            module = cst.parse_module(source.text)
+            with timed("parse_seconds"):
+                module = cst.parse_module(source.text)
         except cst.ParserSyntaxError as error:
             raise DoesNotParse(error) from None
         except RecursionError:
             raise DoesNotParse(None) from None
         try:
-            facts = self._analyse_with_own_summaries(module, summaries, module_name)
+            with timed("analysis_seconds"):
+                facts = self._analyse_with_own_summaries(module, summaries, module_name)
         except RecursionError:
             raise NotAnalysed("too deeply nested to analyse") from None
         except Exception as error:
             raise NotAnalysed("internal error in the engine", describe_error()) from error
+        STATS.functions += len(facts.index.functions)
+        STATS.functions_analysed += len(facts.functions)
         context = FileContext(module, facts, Positions(module))
-        return Analysis(module, context, self._findings(context, path, errors))
+        with timed("rules_seconds"):
+            findings = self._findings(context, path, errors)
+        return Analysis(module, context, findings)
 
     def _analyse_with_own_summaries(self, module: cst.Module, summaries: Summaries, module_name: str) -> ModuleFacts:
         """A helper used in its own module (a factory called a few lines below)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Optional, Protocol, Sequen
 from .cache import canonical, digest_text
 from .results import FileResult, RunResult
 from .source import Source
+from .stats import STATS, flush
 from .summaries import MAX_SUMMARY_PASSES, FunctionSummary, Summaries, module_name_for
 
 if TYPE_CHECKING:
@@ -78,8 +79,11 @@ def lint_project(files: BatchLinter, progress: Optional[Progress] = None) -> Run
             break
         for task in tasks:
             linted_with[task.index] = task.summaries
+        STATS.later_pass_files += len(tasks)
+        STATS.parsed_again += sum(results[task.index].parsed for task in tasks)
         for index, result in files.lint(tasks):
             results[index] = result
+    flush()
     return RunResult(files=results, linted_with=linted_with)
 
 

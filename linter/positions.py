@@ -11,6 +11,8 @@ from typing import Optional
 import libcst as cst
 from libcst.metadata.position_provider import PositionProvidingCodegenState
 
+from .stats import timed
+
 Span = tuple[int, int, int, int]  # line, column (1-based), end line, end column (1-based)
 
 
@@ -36,10 +38,11 @@ class Positions:
 
     def span(self, node: cst.CSTNode) -> Span:
         if self._spans is None:
-            try:
-                self._spans = self._compute()
-            except (RecursionError, KeyError):  # codegen recursed too deep (a KeyError while unwinding)
-                self._spans = _with_deep_stack(self._compute) or {}
+            with timed("positions_seconds"):
+                try:
+                    self._spans = self._compute()
+                except (RecursionError, KeyError):  # codegen recursed too deep (a KeyError while unwinding)
+                    self._spans = _with_deep_stack(self._compute) or {}
         found = self._spans.get(node)
         if found is None:
             return self._by_text(node)

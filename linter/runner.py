@@ -35,6 +35,7 @@ from .passes import (
 )
 from .results import FileResult, RunResult
 from .selection import Selection
+from .stats import flush as flush_stats
 from .summaries import FunctionSummary, Summaries, module_name_for
 
 MIN_FILES_FOR_WORKERS = 2  # one file is linted in this process: starting workers costs more
@@ -296,7 +297,9 @@ def _start_worker(spec: _LinterSpec, recursion_limit: int) -> None:
 def _lint_chunk(tasks: list[tuple[int, str, tuple]], want_hash: bool) -> list[tuple]:
     """In a worker: (index, result, content hash) of each (index, path, summaries)."""
     assert _WORKER_LINTER is not None
-    return _lint_all(_WORKER_LINTER, tasks, {}, want_hash)
+    results = _lint_all(_WORKER_LINTER, tasks, {}, want_hash)
+    flush_stats()
+    return results
 
 
 def _usable_chunk(tasks: list[tuple[int, str]], exported: SummarySet) -> list[tuple]:
