@@ -114,6 +114,7 @@ class Linter:
         modules' `summaries` it may use."""
         result = FileResult(path)
         summaries = self._in_force(summaries, source.raw, module_name)
+        summaries.looked_up = set()  # this file's own record
         STATS.files += 1
         if not self.might_have_findings(source.raw, summaries):
             return result
@@ -134,6 +135,7 @@ class Linter:
                 result.skipped = failure.reason
             return result
         result.parsed = True
+        result.looked_up = tuple(sorted(summaries.looked_up))
         result.summaries = analysis.context.facts.summaries
         with timed("rules_seconds"):
             result.diagnostics = _dedupe(self._diagnostic(path, analysis.context, finding) for finding in analysis.findings)

@@ -74,7 +74,15 @@ def lint_project(files: BatchLinter, progress: Optional[Progress] = None) -> Run
             break
         readable = [index for index, result in enumerate(results) if result.skipped is None]
         usable = dict(files.usable(readable, exported))
-        tasks = [Task(index, usable[index]) for index in readable if usable.get(index) and usable[index] != linted_with[index]]
+        tasks = []
+        for index in readable:
+            wanted = usable.get(index)
+            if not wanted or wanted == linted_with[index]:
+                continue
+            if still_holds(results[index], linted_with[index], wanted):
+                linted_with[index] = wanted  # what linting again would give: no second parse
+            else:
+                tasks.append(Task(index, wanted))
         if not tasks:
             break
         for task in tasks:
@@ -85,6 +93,20 @@ def lint_project(files: BatchLinter, progress: Optional[Progress] = None) -> Run
             results[index] = result
     flush()
     return RunResult(files=results, linted_with=linted_with)
+
+
+def still_holds(result: FileResult, linted_with: SummarySet, wanted: SummarySet) -> bool:
+    """Whether linting the file again with `wanted` instead of `linted_with`
+    would give `result` again: its analysis looked up no name that the two
+    answer differently, each completed by the file's own summaries as the
+    analysis completes them (a method's summary comes back from the passes
+    as if from another module). A file the prefilter (or a parse error)
+    stopped before its analysis looked nothing up: the new names may let it through."""
+    if not result.parsed or result.errors:
+        return False
+    before = Summaries((*linted_with, *result.summaries))
+    after = Summaries((*wanted, *result.summaries))
+    return before.answers_alike(after, result.looked_up)
 
 
 class SummaryOrder:

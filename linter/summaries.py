@@ -29,6 +29,9 @@ class Summaries:
         self._by_name: dict[str, FunctionSummary] = {s.qualname: s for s in entries}
         self._words: Optional["re.Pattern[bytes]"] = None
         self._by_head: dict[str, list[FunctionSummary]] = {}
+        # every name looked up, shared with the sets `merged` derives: a file's
+        # result holds for other summaries that answer these names the same way
+        self.looked_up: set[str] = set()
 
     def __len__(self) -> int:
         return len(self._by_name)
@@ -39,9 +42,12 @@ class Summaries:
     def _find(self, name: str, module_name: str) -> Optional[FunctionSummary]:
         if name.startswith("."):
             name = _absolute(name, module_name)
+        self.looked_up.add(name)
         found = self._by_name.get(name)
         if found is None and module_name:
-            found = self._by_name.get(f"{module_name}.{name}")
+            name = f"{module_name}.{name}"
+            self.looked_up.add(name)
+            found = self._by_name.get(name)
         return found
 
     def acquire_of(self, name: str, module_name: str) -> Optional[Acquire]:
@@ -55,7 +61,13 @@ class Summaries:
         return set(found.releases)
 
     def merged(self, others: Iterable[FunctionSummary]) -> "Summaries":
-        return Summaries(list(self._by_name.values()) + list(others))
+        combined = Summaries(list(self._by_name.values()) + list(others))
+        combined.looked_up = self.looked_up
+        return combined
+
+    def answers_alike(self, other: "Summaries", names: Iterable[str]) -> bool:
+        """Whether both give the same summary (or none) for each of `names`."""
+        return all(self._by_name.get(name) == other._by_name.get(name) for name in names)
 
     def usable_by(self, raw: bytes, module_name: str) -> "Summaries":
         """The summaries a file could use: its own module's, and those of modules

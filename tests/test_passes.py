@@ -113,3 +113,42 @@ def test_the_flake8_plugin_gets_the_own_module_summaries_the_command_line_gets(t
     assert summaries_of(plugin) == summaries_of(command_line) == ([result.summaries], [()])
     assert [(line, code.split()[0]) for line, _, code, _ in reports] == [(d.line, d.code) for d in result.diagnostics]
     assert [d.code for d in result.diagnostics] == ["LKL101"]  # `load` calls a factory of a factory
+
+
+HELPERS = '''\
+import sqlite3
+
+
+def open_db(path):
+    return sqlite3.connect(path)
+
+
+def close_quietly(conn):
+    conn.close()
+'''
+
+
+def parses_and_findings(tmp_path, caller: str) -> tuple[int, int, list[str]]:
+    """(LibCST parses, files parsed twice, finding codes) of linting a helper module and `caller`."""
+    from leaklint import stats
+    from leaklint.engine import Linter
+
+    (tmp_path / "helpers.py").write_text(HELPERS, encoding="utf-8")
+    (tmp_path / "caller.py").write_text(caller, encoding="utf-8")
+    before = stats.Stats(**vars(stats.STATS))
+    run = Linter().lint_files([str(tmp_path / "helpers.py"), str(tmp_path / "caller.py")])
+    return stats.STATS.parsed - before.parsed, stats.STATS.parsed_again - before.parsed_again, [d.code for d in run.diagnostics]
+
+
+def test_a_summary_the_caller_never_looks_up_costs_no_second_parse(tmp_path):
+    caller = "import sqlite3\nimport helpers\n\n\ndef work(path):\n    # open_db would do too\n    with sqlite3.connect(path) as conn:\n        helpers.close_quietly\n"
+    parses, again, codes = parses_and_findings(tmp_path, caller)
+    assert (parses, again) == (2, 0)
+    assert codes == ["LKL104"]
+
+
+def test_a_summary_the_caller_uses_lints_it_again(tmp_path):
+    caller = "import helpers\n\n\ndef work(path):\n    conn = helpers.open_db(path)\n    conn.execute('select 1')\n"
+    parses, again, codes = parses_and_findings(tmp_path, caller)
+    assert codes == ["LKL101"]
+    assert again <= 1 and parses == 2 + again
