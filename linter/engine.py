@@ -9,6 +9,7 @@ lines below it) the analysis finds itself, on the same tree.
 from __future__ import annotations
 
 import ast
+import re
 import reprlib
 import sys
 import traceback
@@ -164,7 +165,7 @@ class Linter:
             raise DoesNotParse(None) from None
         try:
             with timed("analysis_seconds"):
-                facts = self._analyse_with_own_summaries(module, summaries, module_name)
+                facts = self._analyse_with_own_summaries(module, source.text, summaries, module_name)
         except RecursionError:
             raise NotAnalysed("too deeply nested to analyse") from None
         except Exception as error:
@@ -176,7 +177,7 @@ class Linter:
             findings = self._findings(context, path, errors)
         return Analysis(module, context, findings)
 
-    def _analyse_with_own_summaries(self, module: cst.Module, summaries: Summaries, module_name: str) -> ModuleFacts:
+    def _analyse_with_own_summaries(self, module: cst.Module, text: str, summaries: Summaries, module_name: str) -> ModuleFacts:
         """A helper used in its own module (a factory called a few lines below)
         needs its summary: analyse again on the same tree, no second parse."""
         from .analysis import analyze_module
@@ -185,7 +186,7 @@ class Linter:
         known = set(summaries.items().values())
         for _ in range(MAX_SUMMARY_PASSES - 1):
             new = [s for s in facts.summaries if s not in known]
-            if not new or not _calls_any(module, {s.qualname.rsplit(".", 1)[-1] for s in new}):
+            if not new or not _may_call_any(text, {s.qualname.rsplit(".", 1)[-1] for s in new}):
                 break
             known.update(new)
             summaries = summaries.merged(new)
@@ -275,18 +276,13 @@ def describe_error() -> str:
     return f"Traceback (most recent call last):\n{frames}{kind.__name__ if kind else 'Error'}: {message}"
 
 
-def _calls_any(module: cst.Module, names: set[str]) -> bool:
-    import libcst as cst
-
-    from .syntax import walk
-
-    for node in walk(module, into_scopes=True):
-        if isinstance(node, cst.Call):
-            func = node.func
-            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
-            if name in names:
-                return True
-    return False
+def _may_call_any(text: str, names: set[str]) -> bool:
+    """Whether the code may call one of `names` (`f(`, `obj.f(`): a test of
+    the text that never misses a call (between a callee's name and its
+    parenthesis there can only be spaces, line continuations, comments and
+    closing parentheses); a name in a string only costs another analysis."""
+    callee = "|".join(re.escape(name) for name in sorted(names))
+    return re.search(rf"\b(?:{callee})\b(?:[\s\\)]|#[^\n]*)*\(", text) is not None
 
 
 def _dedupe(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
