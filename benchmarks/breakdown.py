@@ -94,6 +94,8 @@ def file_to_touch(tree: Path, findings: Path) -> Path:
 COLUMNS = (
     ("files", "files linted"),
     ("kept", "kept by the prefilter"),
+    ("deferred", "of those, deferred (name nothing acquiring)"),
+    ("helpers_needed", "deferred ones linted after all"),
     ("parsed", "LibCST parses"),
     ("functions", "functions in parsed files"),
     ("functions_analysed", "functions flow-analysed"),

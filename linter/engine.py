@@ -90,15 +90,26 @@ class Linter:
     # -- prefilter ---------------------------------------------------------------
 
     def might_have_findings(self, raw: bytes, summaries: Summaries) -> bool:
+        return self._prefilter(summaries).matches(raw)
+
+    def names_no_acquisition(self, raw: bytes, summaries: Summaries) -> bool:
+        """Of the files `might_have_findings` keeps, one that only imports a
+        catalogue module and names nothing of it that acquires: it can hold no
+        finding, only summaries of helpers that release or keep a parameter."""
+        from .catalogue.named import names_an_acquisition
+
+        return self._prefilter(summaries).reason(raw) == "import" and not names_an_acquisition(raw, self.catalogue)
+
+    def _prefilter(self, summaries: Summaries) -> Prefilter:
         words = frozenset(summaries.names())
         prefilter = self._pattern_cache.get(words)
         if prefilter is None:
             prefilter = self._pattern_cache[words] = Prefilter(self.catalogue.prefilter_parts(), words)
-        return prefilter.matches(raw)
+        return prefilter
 
     # -- one file --------------------------------------------------------------------
 
-    def lint_file(self, path: str, summaries: Summaries, raw: Optional[bytes] = None) -> FileResult:
+    def lint_file(self, path: str, summaries: Summaries, raw: Optional[bytes] = None, *, defer_helpers: bool = False) -> FileResult:
         try:
             if raw is None:
                 with open(path, "rb") as handle:
@@ -108,11 +119,15 @@ class Linter:
             return FileResult(path, skipped=error.strerror or str(error))
         except UnreadableSource as error:
             return FileResult(path, skipped=str(error))
-        return self.lint_source(source, path, summaries, module_name_for(path))
+        return self.lint_source(source, path, summaries, module_name_for(path), defer_helpers=defer_helpers)
 
-    def lint_source(self, source: Source, path: str, summaries: Summaries, module_name: str = "") -> FileResult:
+    def lint_source(
+        self, source: Source, path: str, summaries: Summaries, module_name: str = "", *, defer_helpers: bool = False
+    ) -> FileResult:
         """The diagnostics and summaries of one source, linted with the other
-        modules' `summaries` it may use."""
+        modules' `summaries` it may use. With `defer_helpers`, a file that can
+        hold no finding (`names_no_acquisition`) is not parsed: its result
+        says `deferred`, and the passes lint it if another file needs its summaries."""
         result = FileResult(path)
         summaries = self._in_force(summaries, source.raw, module_name)
         summaries.looked_up = set()  # this file's own record
@@ -120,6 +135,10 @@ class Linter:
         if not self.might_have_findings(source.raw, summaries):
             return result
         STATS.kept += 1
+        if defer_helpers and self.names_no_acquisition(source.raw, summaries):
+            STATS.deferred += 1
+            result.deferred = True
+            return result
         try:
             analysis = self._analyse(source, path, summaries, module_name, result.errors)
         except DoesNotParse as failure:

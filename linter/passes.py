@@ -40,6 +40,9 @@ class Task:
 
     index: int  # the file's place in the run
     summaries: SummarySet
+    # the first pass: a file that can hold no finding is left unparsed until
+    # another file's analysis looks up a name of its module (`Linter.lint_source`)
+    deferrable: bool = False
 
 
 class BatchLinter(Protocol):
@@ -61,13 +64,14 @@ def lint_project(files: BatchLinter, progress: Optional[Progress] = None) -> Run
     was last linted with."""
     count = len(files)
     first: dict[int, FileResult] = {}
-    for done, (index, result) in enumerate(files.lint([Task(index, ()) for index in range(count)]), start=1):
+    for done, (index, result) in enumerate(files.lint([Task(index, (), deferrable=True) for index in range(count)]), start=1):
         first[index] = result
         if progress is not None:
             progress(done, count)
     results = [first[index] for index in range(count)]
     linted_with: list[SummarySet] = [()] * count
     order = SummaryOrder()
+    lint_needed_helpers(files, results, linted_with)
     for _ in range(MAX_SUMMARY_PASSES):  # a factory of a factory needs another pass
         exported = order.ordered({s for result in results for s in result.summaries})
         if not exported:
@@ -91,8 +95,33 @@ def lint_project(files: BatchLinter, progress: Optional[Progress] = None) -> Run
         STATS.parsed_again += sum(results[task.index].parsed for task in tasks)
         for index, result in files.lint(tasks):
             results[index] = result
+        lint_needed_helpers(files, results, linted_with)
     flush()
     return RunResult(files=results, linted_with=linted_with)
+
+
+def lint_needed_helpers(files: BatchLinter, results: list[FileResult], linted_with: list[SummarySet]) -> None:
+    """Lint the deferred files whose module another file's analysis looked a
+    name up in: their summaries (helpers that release or keep a parameter)
+    may answer it. Until none is left: a helper may look up another's."""
+    while True:
+        modules = {module for result in results for name in result.looked_up for module in _enclosing(name)}
+        tasks = [
+            Task(index, linted_with[index])
+            for index, result in enumerate(results)
+            if result.deferred and module_name_for(result.path) in modules
+        ]
+        if not tasks:
+            return
+        STATS.helpers_needed += len(tasks)
+        for index, result in files.lint(tasks):
+            results[index] = result
+
+
+def _enclosing(qualname: str) -> Iterable[str]:
+    """"a.b.c" -> "a", "a.b": the modules (or classes) a looked-up name may live in."""
+    parts = qualname.split(".")
+    return (".".join(parts[:end]) for end in range(1, len(parts)))
 
 
 def still_holds(result: FileResult, linted_with: SummarySet, wanted: SummarySet) -> bool:
@@ -156,9 +185,10 @@ class InProcess:
         for task in tasks:
             path, summaries = self.paths[task.index], Summaries(task.summaries)
             if self.sources is None:
-                yield task.index, self.linter.lint_file(path, summaries)
+                yield task.index, self.linter.lint_file(path, summaries, defer_helpers=task.deferrable)
             else:
-                yield task.index, self.linter.lint_source(self.sources[task.index], path, summaries, module_name_for(path))
+                source = self.sources[task.index]
+                yield task.index, self.linter.lint_source(source, path, summaries, module_name_for(path), defer_helpers=task.deferrable)
 
     def usable(self, indices: Sequence[int], exported: SummarySet) -> Iterable[tuple[int, SummarySet]]:
         summaries = Summaries(exported)

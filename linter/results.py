@@ -31,6 +31,8 @@ class FileResult:
     # the names the analysis looked up among the summaries it was given: the
     # result stands for any summaries that answer these alike (`leaklint.passes`)
     looked_up: tuple[str, ...] = ()
+    # not parsed: it names nothing that acquires, and no other file has needed its summaries yet
+    deferred: bool = False
 
 
 @dataclass

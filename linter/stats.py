@@ -21,11 +21,13 @@ ENVIRONMENT_VARIABLE = "LEAKLINT_STATS"
 class Stats:
     files: int = 0  # sources the engine was given
     kept: int = 0  # of those, the ones the prefilter let through
+    deferred: int = 0  # kept for an import only, naming nothing that acquires: not parsed
     parsed: int = 0  # LibCST parses
     functions: int = 0  # functions of the parsed modules
     functions_analysed: int = 0  # of those, the ones the flow analysis ran on
     later_pass_files: int = 0  # files linted again with other modules' summaries
     parsed_again: int = 0  # of those, the ones an earlier pass had parsed already
+    helpers_needed: int = 0  # deferred files linted after all: another file looked up a name of theirs
     parse_seconds: float = 0.0
     analysis_seconds: float = 0.0
     rules_seconds: float = 0.0  # the rule families and the diagnostics, positions included

@@ -152,3 +152,39 @@ def test_a_summary_the_caller_uses_lints_it_again(tmp_path):
     parses, again, codes = parses_and_findings(tmp_path, caller)
     assert codes == ["LKL101"]
     assert again <= 1 and parses == 2 + again
+
+
+CONSTANTS_ONLY = "import sqlite3\n\nFLAGS = sqlite3.PARSE_DECLTYPES\n\n\ndef close_quietly(conn):\n    conn.close()\n"
+
+
+@pytest.mark.parametrize(
+    "code, names",
+    [
+        (CONSTANTS_ONLY, False),
+        ("import sqlite3\n\n\ndef f(p):\n    return sqlite3.connect(p)\n", True),
+        ("from sqlite3 import connect\n", True),
+        ("import sqlite3 as db\nopen_db = db.connect\n", True),
+        ("import sqlite3\n\n\ndef f(c: 'sqlite3.Connection'):\n    c.close()\n", True),
+        ("import sqlite3\nmodule = sqlite3\n", True),  # not followed
+        ("import sqlite3\nfrom sqlite3 import *\n", True),
+        ("import sqlite3\ndef broken(:\n", True),  # LibCST reports it
+    ],
+)
+def test_only_a_file_that_names_nothing_acquiring_can_be_deferred(code: str, names: bool):
+    from leaklint.catalogue import default_catalogue
+    from leaklint.catalogue.named import names_an_acquisition
+
+    assert names_an_acquisition(code.encode(), default_catalogue()) is names
+
+
+def test_a_deferred_helper_is_linted_when_another_file_needs_its_summary(tmp_path):
+    from leaklint.engine import Linter
+
+    (tmp_path / "helpers.py").write_text(CONSTANTS_ONLY, encoding="utf-8")
+    (tmp_path / "unused.py").write_text(CONSTANTS_ONLY, encoding="utf-8")
+    caller = "import sqlite3\nimport helpers\n\n\ndef work(path):\n    conn = sqlite3.connect(path)\n    helpers.close_quietly(conn)\n"
+    (tmp_path / "caller.py").write_text(caller, encoding="utf-8")
+    helper, unused, used = Linter().lint_files([str(tmp_path / name) for name in ("helpers.py", "unused.py", "caller.py")]).files
+    assert not helper.deferred and helper.parsed and [s.qualname for s in helper.summaries] == ["helpers.close_quietly"]
+    assert unused.deferred and not unused.parsed
+    assert used.diagnostics == []  # the helper's summary says it closes the connection

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Optional
 
 from .model import Heuristic
 
@@ -16,6 +16,7 @@ class PrefilterPart:
 
     anchors: tuple[str, ...]
     pattern: str
+    by_import: bool = False  # an import of a catalogue module, not a call shape or a name
 
 
 def catalogue_parts(module_roots: Iterable[str], heuristics: Iterable[Heuristic]) -> tuple[PrefilterPart, ...]:
@@ -37,6 +38,7 @@ def catalogue_parts(module_roots: Iterable[str], heuristics: Iterable[Heuristic]
                 # a backslash continuation; a mention in prose only costs a parse
                 rf"\b(?:from[ \t\\\r\n]+(?:{alternatives})\b"
                 rf"|import[ \t\\\r\n]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t\\\r\n]*)*(?:{alternatives})\b)",
+                by_import=True,
             )
         )
     for rule in heuristics:
@@ -55,16 +57,31 @@ class Prefilter:
     """Decides from the raw bytes, without parsing, whether a file can hold a finding."""
 
     def __init__(self, parts: Iterable[PrefilterPart], words: Iterable[str] = ()) -> None:
-        self._parts = [
-            (tuple(a.encode() for a in part.anchors), re.compile(part.pattern.encode(), re.MULTILINE)) for part in parts
-        ]
+        parts = list(parts)
+        self._calls = [_compiled(part) for part in parts if not part.by_import]
+        self._imports = [_compiled(part) for part in parts if part.by_import]
         names = sorted(set(words))
         if names:
             pattern = rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b"
-            self._parts.append((tuple(n.encode() for n in names), re.compile(pattern)))
+            self._calls.append((tuple(n.encode() for n in names), re.compile(pattern)))
 
     def matches(self, raw: bytes) -> bool:
-        for anchors, pattern in self._parts:
-            if any(anchor in raw for anchor in anchors) and pattern.search(raw):
-                return True
-        return False
+        return self.reason(raw) is not None
+
+    def reason(self, raw: bytes) -> Optional[str]:
+        """None when the file cannot hold a finding; "import" when only an
+        import of a catalogue module let it through; "call" when a call shape
+        or a project function's name did."""
+        if _any_matches(self._calls, raw):
+            return "call"
+        if _any_matches(self._imports, raw):
+            return "import"
+        return None
+
+
+def _compiled(part: PrefilterPart) -> tuple[tuple[bytes, ...], "re.Pattern[bytes]"]:
+    return tuple(a.encode() for a in part.anchors), re.compile(part.pattern.encode(), re.MULTILINE)
+
+
+def _any_matches(parts: list, raw: bytes) -> bool:
+    return any(any(anchor in raw for anchor in anchors) and pattern.search(raw) for anchors, pattern in parts)
