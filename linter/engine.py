@@ -73,7 +73,7 @@ class Linter:
         self.selection = selection or Selection()
         # configured functions (`[[tool.leaklint.resources]]`): they win over what the project's code says
         self.configured = tuple(summaries)
-        self._pattern_cache: dict[frozenset, object] = {}
+        self._pattern_cache: dict[tuple[frozenset, frozenset], Prefilter] = {}
 
     @cached_property
     def families(self) -> tuple:
@@ -94,17 +94,20 @@ class Linter:
 
     def names_no_acquisition(self, raw: bytes, summaries: Summaries) -> bool:
         """Of the files `might_have_findings` keeps, one that only imports a
-        catalogue module and names nothing of it that acquires: it can hold no
-        finding, only summaries of helpers that release or keep a parameter."""
+        catalogue module (or names a project helper that releases or keeps a
+        parameter) and names nothing that acquires: it can hold no finding,
+        only summaries of its own such helpers."""
         from .catalogue.named import names_an_acquisition
 
         return self._prefilter(summaries).reason(raw) == "import" and not names_an_acquisition(raw, self.catalogue)
 
     def _prefilter(self, summaries: Summaries) -> Prefilter:
-        words = frozenset(summaries.names())
-        prefilter = self._pattern_cache.get(words)
+        factories = frozenset(summaries.factory_names())
+        helpers = frozenset(summaries.names()) - factories
+        prefilter = self._pattern_cache.get((factories, helpers))
         if prefilter is None:
-            prefilter = self._pattern_cache[words] = Prefilter(self.catalogue.prefilter_parts(), words)
+            prefilter = Prefilter(self.catalogue.prefilter_parts(), factories, helpers)
+            self._pattern_cache[(factories, helpers)] = prefilter
         return prefilter
 
     # -- one file --------------------------------------------------------------------

@@ -40,9 +40,9 @@ class Task:
 
     index: int  # the file's place in the run
     summaries: SummarySet
-    # the first pass: a file that can hold no finding is left unparsed until
-    # another file's analysis looks up a name of its module (`Linter.lint_source`)
-    deferrable: bool = False
+    # a file that can hold no finding is left unparsed until another file's
+    # analysis looks up a name of its module (`Linter.lint_source`)
+    deferrable: bool = True
 
 
 class BatchLinter(Protocol):
@@ -64,7 +64,7 @@ def lint_project(files: BatchLinter, progress: Optional[Progress] = None) -> Run
     was last linted with."""
     count = len(files)
     first: dict[int, FileResult] = {}
-    for done, (index, result) in enumerate(files.lint([Task(index, (), deferrable=True) for index in range(count)]), start=1):
+    for done, (index, result) in enumerate(files.lint([Task(index, ()) for index in range(count)]), start=1):
         first[index] = result
         if progress is not None:
             progress(done, count)
@@ -86,7 +86,7 @@ def lint_project(files: BatchLinter, progress: Optional[Progress] = None) -> Run
             if still_holds(results[index], linted_with[index], wanted):
                 linted_with[index] = wanted  # what linting again would give: no second parse
             else:
-                tasks.append(Task(index, wanted))
+                tasks.append(Task(index, wanted, deferrable=not results[index].parsed))  # a helper linted whole stays whole
         if not tasks:
             break
         for task in tasks:
@@ -107,7 +107,7 @@ def lint_needed_helpers(files: BatchLinter, results: list[FileResult], linted_wi
     while True:
         modules = {module for result in results for name in result.looked_up for module in _enclosing(name)}
         tasks = [
-            Task(index, linted_with[index])
+            Task(index, linted_with[index], deferrable=False)
             for index, result in enumerate(results)
             if result.deferred and module_name_for(result.path) in modules
         ]

@@ -94,8 +94,8 @@ class _CachedWorkers:
         return len(self.paths)
 
     def lint(self, tasks: Sequence[Task]) -> Iterable[tuple[int, FileResult]]:
-        yield from self._lint_alone([task for task in tasks if task.deferrable])
-        yield from self._lint_with_summaries([task for task in tasks if not task.deferrable])
+        yield from self._lint_alone([task for task in tasks if task.deferrable and not task.summaries])
+        yield from self._lint_with_summaries([task for task in tasks if task.summaries or not task.deferrable])
 
     def _lint_alone(self, tasks: list[Task]) -> Iterable[tuple[int, FileResult]]:
         """Results of the first pass, without other modules' summaries: an entry by the file's content."""
@@ -131,7 +131,8 @@ class _CachedWorkers:
         todo: list[Task] = []
         result_keys: dict[int, Optional[tuple]] = {}
         for task in tasks:
-            result_key = self._use(("result", self.order.digest(task.summaries)))
+            kind = "result" if task.deferrable else "whole"  # a deferred file that another one needs
+            result_key = self._use((kind, self.order.digest(task.summaries)))
             stored = self._stored(task.index, result_key)
             cached = _unpack(self.paths[task.index], stored) if stored is not None else None
             if cached is not None:

@@ -111,6 +111,10 @@ class Summaries:
         """The bare function names, for the prefilter of other files."""
         return {qualname.rsplit(".", 1)[-1] for qualname in self._by_name}
 
+    def factory_names(self) -> set[str]:
+        """Of those, the names of functions that hand out a resource."""
+        return {qualname.rsplit(".", 1)[-1] for qualname, summary in self._by_name.items() if summary.returns is not None}
+
 
 def _absolute(relative: str, module_name: str) -> str:
     dots = len(relative) - len(relative.lstrip("."))

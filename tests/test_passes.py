@@ -165,8 +165,9 @@ CONSTANTS_ONLY = "import sqlite3\n\nFLAGS = sqlite3.PARSE_DECLTYPES\n\n\ndef clo
         ("from sqlite3 import connect\n", True),
         ("import sqlite3 as db\nopen_db = db.connect\n", True),
         ("import sqlite3\n\n\ndef f(c: 'sqlite3.Connection'):\n    c.close()\n", True),
-        ("import sqlite3\nmodule = sqlite3\n", True),  # not followed
-        ("import sqlite3\nfrom sqlite3 import *\n", True),
+        ("import sqlite3\nmodule = sqlite3\nmodule.connect(':memory:')\n", True),  # not followed
+        ("import sqlite3\nmodule = sqlite3\n", False),  # nothing can acquire without a name that does
+        ("from sqlite3 import *\nconn = connect(':memory:')\n", True),
         ("import sqlite3\ndef broken(:\n", True),  # LibCST reports it
     ],
 )

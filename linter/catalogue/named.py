@@ -15,7 +15,6 @@ from __future__ import annotations
 import ast
 import re
 from functools import lru_cache
-from typing import Optional
 
 from .catalogue import Catalogue
 
@@ -23,82 +22,91 @@ DOTTED = re.compile(r"[A-Za-z_][\w.]*")
 
 
 @lru_cache(maxsize=8)
-def _catalogue_names(catalogue: Catalogue) -> tuple[frozenset[str], frozenset[str]]:
-    """(the qualified names that acquire or type a resource, every dotted prefix of them)."""
+def _catalogue_names(catalogue: Catalogue) -> tuple[frozenset[str], frozenset[str], "re.Pattern[bytes]"]:
+    """(the qualified names that acquire or type a resource, every dotted
+    prefix of them, a pattern of their last names)."""
     acquiring = frozenset(catalogue.functions) | frozenset(catalogue.types)
     prefixes = frozenset(name.rsplit(".", depth)[0] for name in acquiring for depth in range(1, name.count(".") + 1))
-    return acquiring, prefixes
+    last_names = sorted({name.rsplit(".", 1)[-1] for name in acquiring})
+    words = re.compile(rb"\b(?:" + b"|".join(re.escape(name.encode()) for name in last_names) + rb")\b")
+    return acquiring, prefixes, words
 
 
 def names_an_acquisition(raw: bytes, catalogue: Catalogue) -> bool:
     """Whether the file may name a catalogue function or type (True when
     Python cannot parse it: LibCST decides then)."""
     try:
-        tree = ast.parse(raw)
+        tree = ast.parse(raw)  # first: a syntax error is LibCST's to report (LKL000)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return True
-    acquiring, prefixes = _catalogue_names(catalogue)
-    modules = _imported_modules(tree, catalogue, acquiring, prefixes)
-    if modules is None:
-        return True
-    return bool(modules) and _uses_an_acquiring_name(tree, modules, acquiring)
-
-
-def _imported_modules(tree: ast.AST, catalogue: Catalogue, acquiring: frozenset[str], prefixes: frozenset[str]) -> Optional[dict[str, str]]:
-    """Local name -> catalogue module (or class path) bound by imports in any
-    scope; None when an import already names an acquisition (or a star import
-    may)."""
-    bound: dict[str, str] = {}
-    for node in ast.walk(tree):
-        if type(node) is ast.Import:
-            for alias in node.names:
-                if alias.name.split(".", 1)[0] in catalogue.module_roots:
-                    if alias.asname:
-                        if alias.name in acquiring:
-                            return None
-                        bound[alias.asname] = alias.name
-                    else:
-                        root = alias.name.split(".", 1)[0]
-                        bound[root] = root
-        elif type(node) is ast.ImportFrom and node.module and not node.level:
-            if node.module.split(".", 1)[0] in catalogue.module_roots:
-                for alias in node.names:
-                    qualified = f"{node.module}.{alias.name}"
-                    if alias.name == "*" or qualified in acquiring:
-                        return None
-                    if qualified in prefixes:
-                        bound[alias.asname or alias.name] = qualified
-    return bound
-
-
-def _uses_an_acquiring_name(tree: ast.AST, modules: dict[str, str], acquiring: frozenset[str]) -> bool:
-    attribute_heads: set[int] = set()
+    acquiring, prefixes, last_names = _catalogue_names(catalogue)
+    if not last_names.search(raw):
+        return False  # every way to name one ends with its last name
+    uses = _Uses()
     for node in ast.walk(tree):
         kind = type(node)
-        if kind is ast.Attribute:
-            parts = []
-            while type(node) is ast.Attribute:
-                parts.append(node.attr)
-                node = node.value
-            if type(node) is ast.Name:
-                attribute_heads.add(id(node))
-                if node.id in modules and _acquires(modules[node.id], reversed(parts), acquiring):
-                    return True
-        elif kind is ast.Constant and type(node.value) is str and DOTTED.fullmatch(node.value):
-            head, *parts = node.value.split(".")  # a string annotation: "sqlite3.Connection"
-            if head in modules and _acquires(modules[head], parts, acquiring):
+        if kind is ast.Import or kind is ast.ImportFrom:
+            if uses.imported(node, catalogue, acquiring, prefixes):
                 return True
-    # a module bound by an import and used as a plain value (`db = sqlite3`): not followed
-    return any(
-        type(node) is ast.Name and node.id in modules and id(node) not in attribute_heads
-        for node in ast.walk(tree)
-    )
+        elif kind is ast.Attribute:
+            uses.attribute(node)
+        elif kind is ast.Name:
+            uses.names.append(node)
+        elif kind is ast.Constant and type(node.value) is str and DOTTED.fullmatch(node.value):
+            uses.chains.append(node.value.split("."))  # a string annotation: "sqlite3.Connection"
+    return uses.acquire(acquiring)
 
 
-def _acquires(start: str, parts, acquiring: frozenset[str]) -> bool:
-    qualified = start
-    for part in parts:
-        qualified = f"{qualified}.{part}"
-        if qualified in acquiring:
-            return True
-    return False
+class _Uses:
+    """What one walk of the tree found: the catalogue modules (or classes)
+    imports bind to local names, the dotted chains and the plain names."""
+
+    def __init__(self) -> None:
+        self.modules: dict[str, str] = {}
+        self.chains: list[list[str]] = []
+        self.names: list[ast.Name] = []
+        self.heads: set[int] = set()  # the names that start a chain
+
+    def imported(self, node, catalogue: Catalogue, acquiring: frozenset[str], prefixes: frozenset[str]) -> bool:
+        """Records what the import binds; True when it names an acquisition
+        itself (or a star import may)."""
+        if type(node) is ast.Import:
+            for alias in node.names:
+                root = alias.name.split(".", 1)[0]
+                if root in catalogue.module_roots:
+                    if alias.asname and alias.name in acquiring:
+                        return True
+                    self.modules[alias.asname or root] = alias.name if alias.asname else root
+            return False
+        if not node.module or node.level or node.module.split(".", 1)[0] not in catalogue.module_roots:
+            return False
+        for alias in node.names:
+            qualified = f"{node.module}.{alias.name}"
+            if alias.name == "*" or qualified in acquiring:
+                return True
+            if qualified in prefixes:
+                self.modules[alias.asname or alias.name] = qualified
+        return False
+
+    def attribute(self, node: ast.Attribute) -> None:
+        parts = []
+        while type(node) is ast.Attribute:
+            parts.append(node.attr)
+            node = node.value
+        if type(node) is ast.Name:
+            self.heads.add(id(node))
+            parts.append(node.id)
+            parts.reverse()
+            self.chains.append(parts)
+
+    def acquire(self, acquiring: frozenset[str]) -> bool:
+        for head, *parts in self.chains:
+            qualified = self.modules.get(head)
+            if qualified is None:
+                continue
+            for part in parts:
+                qualified = f"{qualified}.{part}"
+                if qualified in acquiring:
+                    return True
+        # a module bound by an import and used as a plain value (`db = sqlite3`): not followed
+        return any(node.id in self.modules and id(node) not in self.heads for node in self.names)

@@ -56,27 +56,34 @@ def catalogue_parts(module_roots: Iterable[str], heuristics: Iterable[Heuristic]
 class Prefilter:
     """Decides from the raw bytes, without parsing, whether a file can hold a finding."""
 
-    def __init__(self, parts: Iterable[PrefilterPart], words: Iterable[str] = ()) -> None:
+    def __init__(self, parts: Iterable[PrefilterPart], words: Iterable[str] = (), helper_words: Iterable[str] = ()) -> None:
+        """`words`: names of project functions that hand out a resource;
+        `helper_words`: of those that only release or keep one."""
         parts = list(parts)
-        self._calls = [_compiled(part) for part in parts if not part.by_import]
-        self._imports = [_compiled(part) for part in parts if part.by_import]
-        names = sorted(set(words))
-        if names:
-            pattern = rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b"
-            self._calls.append((tuple(n.encode() for n in names), re.compile(pattern)))
+        self._calls = [_compiled(part) for part in parts if not part.by_import] + _words_part(words)
+        self._imports = [_compiled(part) for part in parts if part.by_import] + _words_part(helper_words)
 
     def matches(self, raw: bytes) -> bool:
         return self.reason(raw) is not None
 
     def reason(self, raw: bytes) -> Optional[str]:
-        """None when the file cannot hold a finding; "import" when only an
-        import of a catalogue module let it through; "call" when a call shape
-        or a project function's name did."""
+        """None when the file cannot hold a finding; "call" when a call shape
+        or the name of a project function that hands out a resource let it
+        through; "import" when only an import of a catalogue module or the name
+        of a helper did (it holds a finding only if it names an acquisition)."""
         if _any_matches(self._calls, raw):
             return "call"
         if _any_matches(self._imports, raw):
             return "import"
         return None
+
+
+def _words_part(words: Iterable[str]) -> list:
+    names = sorted(set(words))
+    if not names:
+        return []
+    pattern = rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b"
+    return [(tuple(n.encode() for n in names), re.compile(pattern))]
 
 
 def _compiled(part: PrefilterPart) -> tuple[tuple[bytes, ...], "re.Pattern[bytes]"]:
