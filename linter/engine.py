@@ -92,14 +92,16 @@ class Linter:
     def might_have_findings(self, raw: bytes, summaries: Summaries) -> bool:
         return self._prefilter(summaries).matches(raw)
 
-    def names_no_acquisition(self, raw: bytes, summaries: Summaries) -> bool:
+    def deferrable_helpers(self, raw: bytes, summaries: Summaries) -> Optional[frozenset[str]]:
         """Of the files `might_have_findings` keeps, one that only imports a
         catalogue module (or names a project helper that releases or keeps a
-        parameter) and names nothing that acquires: it can hold no finding,
-        only summaries of its own such helpers."""
-        from .catalogue.named import names_an_acquisition
+        parameter) and names nothing that acquires can hold no finding: the
+        names of its functions whose summaries it may export; None for the others."""
+        from .catalogue.named import helpers_without_acquisition
 
-        return self._prefilter(summaries).reason(raw) == "import" and not names_an_acquisition(raw, self.catalogue)
+        if self._prefilter(summaries).reason(raw) != "import":
+            return None
+        return helpers_without_acquisition(raw, self.catalogue)
 
     def _prefilter(self, summaries: Summaries) -> Prefilter:
         factories = frozenset(summaries.factory_names())
@@ -138,9 +140,11 @@ class Linter:
         if not self.might_have_findings(source.raw, summaries):
             return result
         STATS.kept += 1
-        if defer_helpers and self.names_no_acquisition(source.raw, summaries):
+        helpers = self.deferrable_helpers(source.raw, summaries) if defer_helpers else None
+        if helpers is not None:
             STATS.deferred += 1
             result.deferred = True
+            result.helpers = tuple(sorted(helpers))
             return result
         try:
             analysis = self._analyse(source, path, summaries, module_name, result.errors)

@@ -101,15 +101,20 @@ def lint_project(files: BatchLinter, progress: Optional[Progress] = None) -> Run
 
 
 def lint_needed_helpers(files: BatchLinter, results: list[FileResult], linted_with: list[SummarySet]) -> None:
-    """Lint the deferred files whose module another file's analysis looked a
-    name up in: their summaries (helpers that release or keep a parameter)
-    may answer it. Until none is left: a helper may look up another's."""
+    """Lint the deferred files in whose module another file's analysis looked
+    up the name of one of their helpers (a function that may release or keep
+    a parameter): its summary may answer. Until none is left: a helper may
+    look up another's."""
     while True:
-        modules = {module for result in results for name in result.looked_up for module in _enclosing(name)}
+        wanted: dict[str, set[str]] = {}  # module -> the last names looked up in it
+        for result in results:
+            for name in result.looked_up:
+                for module in _enclosing(name):
+                    wanted.setdefault(module, set()).add(name.rsplit(".", 1)[-1])
         tasks = [
             Task(index, linted_with[index], deferrable=False)
             for index, result in enumerate(results)
-            if result.deferred and module_name_for(result.path) in modules
+            if result.deferred and wanted.get(module_name_for(result.path), set()).intersection(result.helpers)
         ]
         if not tasks:
             return

@@ -33,6 +33,7 @@ class FileResult:
     looked_up: tuple[str, ...] = ()
     # not parsed: it names nothing that acquires, and no other file has needed its summaries yet
     deferred: bool = False
+    helpers: tuple[str, ...] = ()  # of a deferred file: the functions whose summaries it may export
 
 
 @dataclass

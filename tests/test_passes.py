@@ -173,9 +173,11 @@ CONSTANTS_ONLY = "import sqlite3\n\nFLAGS = sqlite3.PARSE_DECLTYPES\n\n\ndef clo
 )
 def test_only_a_file_that_names_nothing_acquiring_can_be_deferred(code: str, names: bool):
     from leaklint.catalogue import default_catalogue
-    from leaklint.catalogue.named import names_an_acquisition
+    from leaklint.catalogue.named import helpers_without_acquisition
 
-    assert names_an_acquisition(code.encode(), default_catalogue()) is names
+    helpers = helpers_without_acquisition(code.encode(), default_catalogue())
+    assert (helpers is None) is names
+    assert names or helpers == ({"close_quietly"} if "close_quietly" in code else set())
 
 
 def test_a_deferred_helper_is_linted_when_another_file_needs_its_summary(tmp_path):
@@ -189,3 +191,14 @@ def test_a_deferred_helper_is_linted_when_another_file_needs_its_summary(tmp_pat
     assert not helper.deferred and helper.parsed and [s.qualname for s in helper.summaries] == ["helpers.close_quietly"]
     assert unused.deferred and not unused.parsed
     assert used.diagnostics == []  # the helper's summary says it closes the connection
+
+
+def test_a_deferred_file_stays_unparsed_when_the_names_looked_up_in_it_are_no_helpers(tmp_path):
+    from leaklint.engine import Linter
+
+    (tmp_path / "helpers.py").write_text(CONSTANTS_ONLY + "\n\ndef describe(conn):\n    return str(conn)\n", encoding="utf-8")
+    caller = "import sqlite3\nimport helpers\n\n\ndef work(path):\n    conn = sqlite3.connect(path)\n    helpers.describe(conn)\n"
+    (tmp_path / "caller.py").write_text(caller, encoding="utf-8")
+    helper, used = Linter().lint_files([str(tmp_path / "helpers.py"), str(tmp_path / "caller.py")]).files
+    assert helper.deferred and helper.helpers == ("close_quietly",)
+    assert [d.code for d in used.diagnostics] == ["LKL101"]

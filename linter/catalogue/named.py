@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import re
 from functools import lru_cache
+from typing import Optional
 
 from .catalogue import Catalogue
 
@@ -32,16 +33,21 @@ def _catalogue_names(catalogue: Catalogue) -> tuple[frozenset[str], frozenset[st
     return acquiring, prefixes, words
 
 
-def names_an_acquisition(raw: bytes, catalogue: Catalogue) -> bool:
-    """Whether the file may name a catalogue function or type (True when
-    Python cannot parse it: LibCST decides then)."""
+def helpers_without_acquisition(raw: bytes, catalogue: Catalogue) -> Optional[frozenset[str]]:
+    """None when the file may name a catalogue function or type (or Python
+    cannot parse it: LibCST decides then); else the names of its functions
+    that may release or keep a parameter, the only summaries it can export."""
     try:
         tree = ast.parse(raw)  # first: a syntax error is LibCST's to report (LKL000)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return True
+        return None
     acquiring, prefixes, last_names = _catalogue_names(catalogue)
-    if not last_names.search(raw):
-        return False  # every way to name one ends with its last name
+    if last_names.search(raw) and _names_an_acquisition(tree, catalogue, acquiring, prefixes):
+        return None  # without one of their last names, nothing can name them
+    return frozenset(_helpers(tree, catalogue.release_methods))
+
+
+def _names_an_acquisition(tree: ast.AST, catalogue: Catalogue, acquiring: frozenset[str], prefixes: frozenset[str]) -> bool:
     uses = _Uses()
     for node in ast.walk(tree):
         kind = type(node)
@@ -55,6 +61,34 @@ def names_an_acquisition(raw: bytes, catalogue: Catalogue) -> bool:
         elif kind is ast.Constant and type(node.value) is str and DOTTED.fullmatch(node.value):
             uses.chains.append(node.value.split("."))  # a string annotation: "sqlite3.Connection"
     return uses.acquire(acquiring)
+
+
+def _helpers(tree: ast.AST, release_methods: frozenset[str]) -> set[str]:
+    """Functions with a positional parameter they store (`self.conn = conn`)
+    or pass to a release method (`conn.close()`, `pool.putconn(conn)`): the
+    analysis summarises no other (`leaklint.analysis`); nested scopes are
+    included, which only adds names."""
+    found = set()
+    for function in ast.walk(tree):
+        if type(function) is ast.FunctionDef or type(function) is ast.AsyncFunctionDef:
+            params = {a.arg for a in function.args.posonlyargs + function.args.args}
+            if params and any(_keeps_or_releases(node, params, release_methods) for node in ast.walk(function)):
+                found.add(function.name)
+    return found
+
+
+def _keeps_or_releases(node: ast.AST, params: set[str], release_methods: frozenset[str]) -> bool:
+    kind = type(node)
+    if kind is ast.Assign:
+        return _is_param(node.value, params) and any(type(t) in (ast.Attribute, ast.Subscript) for t in node.targets)
+    if kind is ast.Call and type(node.func) is ast.Attribute and node.func.attr in release_methods:
+        values = [node.func.value, *node.args, *(k.value for k in node.keywords)]
+        return any(_is_param(v.value if type(v) is ast.Starred else v, params) for v in values)
+    return False
+
+
+def _is_param(node: ast.AST, params: set[str]) -> bool:
+    return type(node) is ast.Name and node.id in params
 
 
 class _Uses:
