@@ -55,7 +55,8 @@ def _names_an_acquisition(tree: ast.AST, catalogue: Catalogue, acquiring: frozen
             if uses.imported(node, catalogue, acquiring, prefixes):
                 return True
         elif kind is ast.Attribute:
-            uses.attribute(node)
+            if uses.attribute(node, acquiring):
+                return True
         elif kind is ast.Name:
             uses.names.append(node)
         elif kind is ast.Constant and type(node.value) is str and DOTTED.fullmatch(node.value):
@@ -122,25 +123,36 @@ class _Uses:
                 self.modules[alias.asname or alias.name] = qualified
         return False
 
-    def attribute(self, node: ast.Attribute) -> None:
+    def attribute(self, node: ast.Attribute, acquiring: frozenset[str]) -> bool:
+        """Records the chain; True when it names an acquisition through an
+        import seen already (the walk meets module-level imports first)."""
         parts = []
         while type(node) is ast.Attribute:
             parts.append(node.attr)
             node = node.value
-        if type(node) is ast.Name:
-            self.heads.add(id(node))
-            parts.append(node.id)
-            parts.reverse()
-            self.chains.append(parts)
+        if type(node) is not ast.Name:
+            return False
+        self.heads.add(id(node))
+        parts.append(node.id)
+        parts.reverse()
+        self.chains.append(parts)
+        return self._acquires(parts, acquiring)
 
     def acquire(self, acquiring: frozenset[str]) -> bool:
-        for head, *parts in self.chains:
-            qualified = self.modules.get(head)
-            if qualified is None:
-                continue
-            for part in parts:
-                qualified = f"{qualified}.{part}"
-                if qualified in acquiring:
-                    return True
-        # a module bound by an import and used as a plain value (`db = sqlite3`): not followed
+        """After the walk: a chain through an import met later (in a function),
+        or a module bound by an import and used as a plain value (`db =
+        sqlite3`), which is not followed."""
+        if any(self._acquires(chain, acquiring) for chain in self.chains):
+            return True
         return any(node.id in self.modules and id(node) not in self.heads for node in self.names)
+
+    def _acquires(self, chain: list[str], acquiring: frozenset[str]) -> bool:
+        head, *parts = chain
+        qualified = self.modules.get(head)
+        if qualified is None:
+            return False
+        for part in parts:
+            qualified = f"{qualified}.{part}"
+            if qualified in acquiring:
+                return True
+        return False
