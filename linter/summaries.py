@@ -13,6 +13,7 @@ from .catalogue import Acquire
 MAX_SUMMARY_PASSES = 3  # rounds of summaries: a factory of a factory needs a second one, and so on
 
 # import statements, a parenthesised `from x import (...)` spanning lines included
+WORD = re.compile(rb"\w+")
 IMPORTS = re.compile(rb"\b(?:from[ \t\\]+[\w.]+[ \t\\]+import[ \t\\]*\([^)]*\)|from[ \t\\]+[^\n;]*|import[ \t\\]+[^\n;]*)")
 
 
@@ -27,8 +28,10 @@ class FunctionSummary:
 class Summaries:
     def __init__(self, entries: Iterable[FunctionSummary] = ()) -> None:
         self._by_name: dict[str, FunctionSummary] = {s.qualname: s for s in entries}
-        self._words: Optional["re.Pattern[bytes]"] = None
-        self._by_head: dict[str, list[FunctionSummary]] = {}
+        self._indexed: Optional[_Index] = None
+        # every name looked up, shared with the sets `merged` derives: a file's
+        # result holds for other summaries that answer these names the same way
+        self.looked_up: set[str] = set()
 
     def __len__(self) -> int:
         return len(self._by_name)
@@ -39,9 +42,12 @@ class Summaries:
     def _find(self, name: str, module_name: str) -> Optional[FunctionSummary]:
         if name.startswith("."):
             name = _absolute(name, module_name)
+        self.looked_up.add(name)
         found = self._by_name.get(name)
         if found is None and module_name:
-            found = self._by_name.get(f"{module_name}.{name}")
+            name = f"{module_name}.{name}"
+            self.looked_up.add(name)
+            found = self._by_name.get(name)
         return found
 
     def acquire_of(self, name: str, module_name: str) -> Optional[Acquire]:
@@ -55,17 +61,23 @@ class Summaries:
         return set(found.releases)
 
     def merged(self, others: Iterable[FunctionSummary]) -> "Summaries":
-        return Summaries(list(self._by_name.values()) + list(others))
+        combined = Summaries(list(self._by_name.values()) + list(others))
+        combined.looked_up = self.looked_up
+        return combined
+
+    def answers_alike(self, other: "Summaries", names: Iterable[str]) -> bool:
+        """Whether both give the same summary (or none) for each of `names`."""
+        return all(self._by_name.get(name) == other._by_name.get(name) for name in names)
 
     def usable_by(self, raw: bytes, module_name: str) -> "Summaries":
         """The summaries a file could use: its own module's, and those of modules
         it imports whose function it names (any import that resolves to them does)."""
         if not self._by_name:
             return self
-        found = [s for s in self._by_name.values() if s.qualname.rpartition(".")[0] == module_name]
+        found = list(self._index().by_module.get(module_name, ()))
         imported = self._heads_in(b"\n".join(IMPORTS.findall(raw)))
         for head in imported:
-            for summary in self._by_head.get(head, ()):
+            for summary in self._index().by_head.get(head, ()):
                 function = summary.qualname.rpartition(".")[2]
                 if summary.qualname.rpartition(".")[0] != module_name and _mentions(raw, function):
                     found.append(summary)
@@ -78,18 +90,19 @@ class Summaries:
         return [s for s in usable if s.qualname.rpartition(".")[0] != module_name]
 
     def _heads_in(self, text: bytes) -> set[str]:
-        """The last names of summarised modules that occur in `text`."""
-        if self._words is None:
-            self._by_head = {}
-            for summary in self._by_name.values():
-                head = summary.qualname.rpartition(".")[0].rsplit(".", 1)[-1]
-                if head:
-                    self._by_head.setdefault(head, []).append(summary)
-            heads = sorted(self._by_head, key=len, reverse=True)
-            self._words = re.compile(rb"\b(?:" + b"|".join(re.escape(h.encode()) for h in heads) + rb")\b") if heads else None
-        if self._words is None or not text:
+        """The last names of summarised modules that occur in `text` as words."""
+        index = self._index()
+        if not text or not index.by_head:
             return set()
-        return {m.decode() for m in set(self._words.findall(text))}
+        found = {word.decode() for word in set(WORD.findall(text))}.intersection(index.by_head)
+        if index.other_heads is not None:  # a module whose name is no ASCII identifier (`2fa1_migration.py`)
+            found.update(m.decode() for m in index.other_heads.findall(text))
+        return found
+
+    def _index(self) -> "_Index":
+        if self._indexed is None:
+            self._indexed = _Index(self._by_name.values())
+        return self._indexed
 
     def kept_params(self, name: str, module_name: str) -> set[int]:
         found = self._find(name, module_name)
@@ -98,6 +111,26 @@ class Summaries:
     def names(self) -> set[str]:
         """The bare function names, for the prefilter of other files."""
         return {qualname.rsplit(".", 1)[-1] for qualname in self._by_name}
+
+    def factory_names(self) -> set[str]:
+        """Of those, the names of functions that hand out a resource."""
+        return {qualname.rsplit(".", 1)[-1] for qualname, summary in self._by_name.items() if summary.returns is not None}
+
+
+class _Index:
+    """The summaries by module, and by the last name of their module."""
+
+    def __init__(self, summaries: Iterable[FunctionSummary]) -> None:
+        self.by_module: dict[str, list[FunctionSummary]] = {}
+        self.by_head: dict[str, list[FunctionSummary]] = {}
+        for summary in summaries:
+            module = summary.qualname.rpartition(".")[0]
+            self.by_module.setdefault(module, []).append(summary)
+            head = module.rsplit(".", 1)[-1]
+            if head:
+                self.by_head.setdefault(head, []).append(summary)
+        others = sorted((h for h in self.by_head if not (h.isascii() and h.isidentifier())), key=len, reverse=True)
+        self.other_heads = re.compile(rb"\b(?:" + b"|".join(re.escape(h.encode()) for h in others) + rb")\b") if others else None
 
 
 def _absolute(relative: str, module_name: str) -> str:
