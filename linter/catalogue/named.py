@@ -24,9 +24,10 @@ DOTTED = re.compile(r"[A-Za-z_][\w.]*")
 
 @lru_cache(maxsize=8)
 def _catalogue_names(catalogue: Catalogue) -> tuple[frozenset[str], frozenset[str], "re.Pattern[bytes]"]:
-    """(the qualified names that acquire or type a resource, every dotted
+    """(the qualified names that acquire, type a resource or are one, every dotted
     prefix of them, a pattern of their last names)."""
-    acquiring = frozenset(catalogue.functions) | frozenset(catalogue.types)
+    # module-level objects (`django.db.connection`) count: their methods acquire
+    acquiring = frozenset(catalogue.functions) | frozenset(catalogue.types) | frozenset(catalogue.objects)
     prefixes = frozenset(name.rsplit(".", depth)[0] for name in acquiring for depth in range(1, name.count(".") + 1))
     last_names = sorted({name.rsplit(".", 1)[-1] for name in acquiring})
     words = re.compile(rb"\b(?:" + b"|".join(re.escape(name.encode()) for name in last_names) + rb")\b")
