@@ -1,9 +1,9 @@
 """`--fix`: rewrite leaks into code that cannot leak.
 
 One pass = analyse the text, let each finding's shape (see `fixes/`) build a
-change, apply the changes that do not overlap in one LibCST transformer, add
-the imports they need with `AddImportsVisitor`, and check that the result
-parses and compiles. Overlapping fixes wait for the next pass, which works on
+change, apply the changes that do not overlap in one LibCST transformer with the
+imports they need (`fixes.apply`), and check that the result parses and
+compiles. Overlapping fixes wait for the next pass, which works on
 the re-analysed text; passes stop when nothing changes (at most
 `MAX_PASSES`). A finding that gets no fix keeps the reason why.
 
@@ -19,12 +19,10 @@ import traceback
 from dataclasses import dataclass, field, replace
 from typing import IO, Callable, Optional, Sequence
 
-import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
-
 from .engine import DoesNotParse, Linter, NotAnalysed
 from .fixes import FIXABLE_CODES, Change, FixContext, Unfixable, shape_for
+from .fixes.apply import apply_changes
+from .fixes.sections import Sections
 from .passes import InProcess, lint_project
 from .rulebase import FileContext, Finding
 from .source import Source, UnreadableSource, read
@@ -153,13 +151,14 @@ def fix_text(
     if summaries is None:
         summaries = Summaries()
     text = source.text
+    sections = Sections.for_file(path)  # where added imports go
     outcome = FixOutcome(text)
     blocked: dict[tuple, str] = {}  # fixes that did not compile: never tried again
     suppressed: set[tuple] = set()  # findings `allowed` turned down: neither fixed nor reported
     previous: Optional[tuple[str, int]] = None  # the text before the last pass, and the fixes applied until then
     for number in range(max_passes + 1):
         try:
-            module, context, findings = linter.analyze(replace(source, text=text), path, summaries, module_name)
+            _, context, findings = linter.analyze(replace(source, text=text), path, summaries, module_name)
         except DoesNotParse:
             break
         except NotAnalysed as failure:
@@ -189,7 +188,7 @@ def fix_text(
                 for finding in change.findings:
                     outcome.dropped.append(_dropped(fx, finding, f"not fixed within {max_passes} passes; run --fix again"))
             break
-        new_text, applied = _apply_checked(fx, module, chosen, path, blocked, keys)
+        new_text, applied = _apply_checked(fx, chosen, path, blocked, keys, sections)
         if new_text is None:
             continue  # every chosen change was blocked; the next pass reports them
         if new_text == text:
@@ -285,36 +284,11 @@ def _overlap(fx: FixContext, first: Change, second: Change) -> bool:
     return False
 
 
-class _Apply(cst.CSTTransformer):
-    def __init__(self, replacements: dict) -> None:
-        super().__init__()
-        self.replacements = replacements
-
-    def on_leave(self, original_node, updated_node):
-        found = self.replacements.get(original_node)
-        return updated_node if found is None else found
-
-
-def _apply(module: cst.Module, changes: Sequence[Change]) -> str:
-    replacements: dict = {}
-    imports: list[tuple[str, Optional[str]]] = []
-    for change in changes:
-        replacements.update(change.replacements)
-        imports.extend(change.imports)
-    new = module.visit(_Apply(replacements))
-    if imports:
-        context = CodemodContext()
-        for module_name, obj in dict.fromkeys(imports):
-            AddImportsVisitor.add_needed_import(context, module_name, obj)
-        new = AddImportsVisitor(context).transform_module(new)
-    return new.code
-
-
-def _apply_checked(fx: FixContext, module: cst.Module, chosen: list[Change], path: str, blocked: dict, keys: dict):
+def _apply_checked(fx: FixContext, chosen: list[Change], path: str, blocked: dict, keys: dict, sections: Sections):
     """Apply the changes; a change whose result does not compile is blocked
     (with the reason) and the others are applied without it."""
     try:
-        text = _apply(module, chosen)
+        text = apply_changes(fx, chosen, sections).code
         problem = check_text(text, path)
     except Exception as error:  # LibCST refuses a node we built
         text, problem = None, f"could not be generated: {error}"
@@ -323,7 +297,7 @@ def _apply_checked(fx: FixContext, module: cst.Module, chosen: list[Change], pat
     good: list[Change] = []
     for change in chosen:
         try:
-            alone = check_text(_apply(module, [change]), path)
+            alone = check_text(apply_changes(fx, [change], sections).code, path)
         except Exception as error:
             alone = f"could not be generated: {error}"
         if alone is None:
@@ -333,10 +307,10 @@ def _apply_checked(fx: FixContext, module: cst.Module, chosen: list[Change], pat
                 blocked[keys[id(finding)]] = f"the fixed code {alone}; fix was dropped"
     if not good:
         return None, []
-    text = _apply(module, good)
+    text = apply_changes(fx, good, sections).code
     if check_text(text, path) is not None:  # each compiles alone but not together: one at a time
         good = good[:1]
-        text = _apply(module, good)
+        text = apply_changes(fx, good, sections).code
     return text, _applied(fx, good)
 
 

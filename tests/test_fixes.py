@@ -262,12 +262,13 @@ def _is_call_of(node, method: str) -> bool:
 
 
 def _fix_one(context, finding) -> str:
-    from leaklint.fixer import _apply
     from leaklint.fixes import FixContext, shape_for
+    from leaklint.fixes.apply import apply_changes
+    from leaklint.fixes.sections import Sections
 
     shape = shape_for(finding)
     change = shape.build(FixContext(context), [finding])
-    return _apply(context.module, [change])
+    return apply_changes(FixContext(context), [change], Sections()).code
 
 
 @pytest.mark.parametrize(
