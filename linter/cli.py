@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     fixing.add_argument("--fix", action="store_true", help="apply safe fixes")
     fixing.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: apply unsafe fixes too")
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing them")
+    fixing.add_argument(
+        "--show-fixes", action="store_true", help="under each finding, the fix `--fix` applies to it, or why it has none (full and concise formats)"
+    )
     run = parser.add_argument_group("run")
     run.add_argument("--exit-zero", action="store_true", help="exit 0 even when leaks are found")
     run.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
@@ -162,7 +165,7 @@ def check(args: argparse.Namespace) -> int:
             quiet=args.quiet,
             statistics=args.statistics,
             fixed=fixed,
-            fix_hint=not args.fix,
+            show_fixes=args.show_fixes,
         )
         report(diagnostics, out, options, rules=known, version=__version__)
         out.flush()

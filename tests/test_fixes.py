@@ -231,7 +231,7 @@ def test_a_fix_that_does_not_compile_is_dropped(monkeypatch, linter: Linter):
         return Change(findings, {line: bad}, True, "broken")
 
     shape = Shape("broken", ("LKL101",), lambda f: True, lambda f: id(f.node), broken)
-    monkeypatch.setattr("leaklint.fixer.shape_for", lambda finding: shape)
+    monkeypatch.setattr("leaklint.fixes.plan.shape_for", lambda finding: shape)
     source = decode(b"import sqlite3\n\ndef f(p):\n    db = sqlite3.connect(p)\n    db.execute('x')\n")
     outcome = fix_text(source, "f.py", linter)
     assert outcome.text == source.text
@@ -477,14 +477,13 @@ def test_allowed_keeps_suppressed_findings(tmp_path: Path, linter: Linter):
     assert (5, "LKL104") in asked
 
 
-def test_fix_info(linter: Linter):
-    from leaklint.fixer import fix_info
-
-    path = FIX_FIXTURES / "LKL101" / "cursor_returned.py"
-    _, context, found = linter.analyze(read(str(path)), str(path), Summaries(), "")
-    (info,) = [fix_info(context, f) for f in found]
-    assert info.safety == "unsafe" and "closing(sqlite3.connect(path))" in info.description
-    path = FIX_FIXTURES / "LKL101" / "dropped_result.py"
-    _, context, found = linter.analyze(read(str(path)), str(path), Summaries(), "")
-    (info,) = [fix_info(context, f) for f in found]
-    assert info.safety is None and "dropped" in info.description
+def test_each_finding_is_labelled_with_its_own_fix(linter: Linter):
+    """The same rule's findings get the fix the fixer plans for each: unsafe
+    with its reason, or none with the reason why."""
+    (unsafe,) = linter.lint_files([str(FIX_FIXTURES / "LKL101" / "cursor_returned.py")]).diagnostics
+    assert unsafe.fix.safety == "unsafe" and "closing(sqlite3.connect(path))" in unsafe.fix.description
+    assert "may outlive it" in unsafe.fix.unsafe_reason
+    (none,) = linter.lint_files([str(FIX_FIXTURES / "LKL101" / "dropped_result.py")]).diagnostics
+    assert none.fix is None and "dropped" in none.no_fix_reason
+    (safe,) = linter.lint_files([str(FIX_FIXTURES / "LKL101" / "sqlite_closing.py")]).diagnostics
+    assert safe.fix.safety == "safe" and safe.fix.description.startswith("wrap the uses of `")

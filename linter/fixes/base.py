@@ -5,7 +5,7 @@ release statements) the shapes build on.
 A shape never edits text. It returns a `Change`: replacements keyed by the
 original nodes of the module the findings point into, plus the imports it
 needs; the fixer applies non-overlapping changes in one transformer and adds
-the imports with LibCST's `AddImportsVisitor`.
+the imports where isort and ruff put them (`apply`, `imports`).
 """
 from __future__ import annotations
 
@@ -39,8 +39,8 @@ class Change:
     findings: list[Finding]
     replacements: dict[cst.CSTNode, Replacement]
     safe: bool
-    description: str
-    imports: tuple[tuple[str, Optional[str]], ...] = ()  # (module, name): AddImportsVisitor entries
+    description: str  # what the fix does, for the reports: "release `conn` in a `finally`: `conn.close()`"
+    imports: tuple[tuple[str, Optional[str]], ...] = ()  # (module, name) to import; name None: `import module`
     unsafe_reason: str = ""
 
     @property
@@ -61,6 +61,7 @@ class FixContext:
         self.module = context.module
         self._parents: Optional[dict[cst.CSTNode, cst.CSTNode]] = None
         self._module_names: Optional[set[str]] = None
+        self._defined: Optional[set[str]] = None
 
     @property
     def parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
@@ -147,11 +148,13 @@ class FixContext:
         return self._module_names
 
     def _defined_names(self) -> set[str]:
-        return {
-            node.name.value
-            for node in walk(self.module, into_scopes=True)
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef))
-        }
+        if self._defined is None:
+            self._defined = {
+                node.name.value
+                for node in walk(self.module, into_scopes=True)
+                if isinstance(node, (cst.FunctionDef, cst.ClassDef))
+            }
+        return self._defined
 
     def fresh_name(self, base: str, scope: cst.CSTNode) -> str:
         taken = {n.value for n, _ in names_in(scope)} | self.module_names()

@@ -65,7 +65,7 @@ def _closing(fx: FixContext, findings, with_node: cst.With, item: cst.WithItem, 
         findings=findings,
         replacements={with_node: new},
         safe=True,
-        description=f"with {code_of(outer.item)} as {var}, {var}:",
+        description=f"close it on exit and keep the transaction: `with {code_of(outer.item)} as {var}, {var}:`",
         imports=imports,
     )
 
@@ -96,7 +96,10 @@ def _split(fx: FixContext, findings, with_node: cst.With, item: cst.WithItem, va
         findings=findings,
         replacements={with_node: cst.FlattenSentinel([acquire_line, new_try])},
         safe=True,
-        description=f"{var} = {code_of(item.item)}; try: {keyword} {var}: ... finally: {code_of(release.body[0])}",
+        description=(
+            f"keep the transaction and release it in a `finally`: "
+            f"`{var} = {code_of(item.item)}`, `try: {keyword} {var}: ... finally: {code_of(release.body[0])}`"
+        ),
     )
 
 

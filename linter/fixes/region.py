@@ -92,7 +92,8 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     is_async = function.asynchronous is not None
     releases = _releases(fx, region, facts, var)
     _check_other_releases(fx, function, region, facts, var)
-    unsafe = _unsafe_reason(fx, function, line, region, derived, cutoff) if never_released else ""
+    # what is read from a stream is data (rows): it outlives the closed stream without harm
+    unsafe = _unsafe_reason(fx, function, line, region, derived, cutoff) if never_released and not site.acquire.stream else ""
 
     value = statement.value
     awaited = isinstance(value, cst.Await)
@@ -128,7 +129,7 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
             leading_lines=line.leading_lines,
         )
         keyword = "async with" if asynchronous else "with"
-        description = f"{keyword} {code_of(item)} as {var}:"
+        description = f"wrap the uses of `{var}` in `{keyword} {code_of(item)} as {var}:`"
         replacements: dict = {line: new}
     else:
         release_line, keep = _finally_release(fx, facts, releases, var, is_async)
@@ -138,7 +139,8 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
             body=block(statements).with_changes(footer=footer),
             finalbody=cst.Finally(body=cst.IndentedBlock(body=[release_line])),
         )
-        description = f"try/finally: {code_of(release_line.body[0])}"
+        verb = "move the release into a `finally`" if releases else f"release `{var}` in a `finally`"
+        description = f"{verb}: `{code_of(release_line.body[0])}`"
         replacements = {line: cst.FlattenSentinel([line, new_try])}
     for statement_node in region:
         replacements[statement_node] = cst.RemoveFromParent()

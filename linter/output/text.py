@@ -13,7 +13,7 @@ from typing import IO, Iterable, Mapping, Optional, Sequence
 
 from ..diagnostics import Diagnostic
 from ..ruleinfo import RuleInfo
-from . import SourceLines, fix_help, fix_safety
+from . import MARKS, SourceLines, fix_note, fix_safety
 
 Segment = tuple[str, str]  # (text, rich style)
 TAB = 4
@@ -53,10 +53,19 @@ class Printer:
 
 def _header(d: Diagnostic) -> list[Segment]:
     segments: list[Segment] = [(escape(d.path), PATH), (f":{d.line}:{d.column}: ", ""), (d.code, CODE), (" ", "")]
-    if fix_safety(d) == "safe":
-        segments.append(("[*] ", FIXABLE))
+    mark = MARKS.get(fix_safety(d) or "")
+    if mark:
+        segments.append((f"{mark} ", FIXABLE))
     segments.append((escape(d.message), ""))
     return segments
+
+
+def _fix_line(d: Diagnostic, gutter: str, show_fixes: bool) -> Optional[list[Segment]]:
+    note = fix_note(d, show_fixes=show_fixes)
+    if note is None:
+        return None
+    label, text = note
+    return [(f"{gutter} = ", GUTTER), (label, HELP), (f": {escape(text)}", "")]
 
 
 def _display(text: str) -> str:
@@ -112,44 +121,52 @@ def _snippet(d: Diagnostic, sources: SourceLines) -> list[list[Segment]]:
     return out
 
 
-def write_full(
-    diagnostics: Sequence[Diagnostic],
-    printer: Printer,
-    sources: SourceLines,
-) -> None:
+def write_full(diagnostics: Sequence[Diagnostic], printer: Printer, sources: SourceLines, *, show_fixes: bool = False) -> None:
     for d in diagnostics:
         printer.line(*_header(d))
         rows = _snippet(d, sources)
         for row in rows:
             printer.line(*row)
-        help_text = fix_help(d)
-        if help_text:
-            gutter = " " * (len(rows[0][0][0]) - 2) if rows else ""
-            printer.line((f"{gutter} = ", GUTTER), ("help", HELP), (f": {escape(help_text)}", ""))
+        line = _fix_line(d, " " * (len(rows[0][0][0]) - 2) if rows else "", show_fixes)
+        if line is not None:
+            printer.line(*line)
         printer.line()
 
 
-def write_concise(diagnostics: Sequence[Diagnostic], printer: Printer) -> None:
+def write_concise(diagnostics: Sequence[Diagnostic], printer: Printer, *, show_fixes: bool = False) -> None:
     for d in diagnostics:
         printer.line(*_header(d))
+        line = _fix_line(d, " ", show_fixes) if show_fixes else None
+        if line is not None:
+            printer.line(*line)
 
 
 def write_statistics(diagnostics: Sequence[Diagnostic], printer: Printer) -> None:
-    """One row per code: count, code, fixability ([*] safe, [-] unsafe, [ ] none), name."""
-    counts = Counter(d.code for d in diagnostics)
-    if not counts:
-        return
-    examples = {}
+    """One row per code: count, code, the best fix its findings have ([*] safe,
+    [-] unsafe, [ ] none), name, and how many have which when they differ."""
+    by_code: dict[str, Counter] = {}
+    names = {}
     for d in diagnostics:
-        examples.setdefault(d.code, d)
-    width = len(str(max(counts.values())))
-    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        safety = fix_safety(examples[code])
-        mark = {"safe": "[*]", "unsafe": "[-]"}.get(safety or "", "[ ]")
-        printer.line((f"{count:>{width}}  ", ""), (code, CODE), ("  ", ""), (mark, FIXABLE), (f" {examples[code].name}", ""))
+        by_code.setdefault(d.code, Counter())[fix_safety(d)] += 1
+        names.setdefault(d.code, d.name)
+    if not by_code:
+        return
+    width = len(str(max(sum(c.values()) for c in by_code.values())))
+    for code, safeties in sorted(by_code.items(), key=lambda item: (-sum(item[1].values()), item[0])):
+        count = sum(safeties.values())
+        mark = next((MARKS[s] for s in ("safe", "unsafe") if safeties[s]), "[ ]")
+        mixed = "" if len(safeties) == 1 else " (" + ", ".join(_fix_counts(safeties)) + ")"
+        printer.line((f"{count:>{width}}  ", ""), (code, CODE), ("  ", ""), (mark, FIXABLE), (f" {names[code]}{mixed}", ""))
 
 
-def summary_lines(diagnostics: Sequence[Diagnostic], *, fixed: int = 0, fix_hint: bool = True) -> list[str]:
+def _fix_counts(safeties: Counter) -> list[str]:
+    parts = [f"{safeties[s]} {MARKS[s]}" for s in ("safe", "unsafe") if safeties[s]]
+    if safeties[None]:
+        parts.append(f"{safeties[None]} without a fix")
+    return parts
+
+
+def summary_lines(diagnostics: Sequence[Diagnostic], *, fixed: int = 0) -> list[str]:
     """"Found 5 leaks (2 LKL102, ...)." and how many a fix would remove."""
     lines = []
     if fixed:
@@ -165,18 +182,18 @@ def summary_lines(diagnostics: Sequence[Diagnostic], *, fixed: int = 0, fix_hint
     lines.append(f"Found {count} {_plural(count, noun)}{remaining} ({per_rule}).")
     safe = sum(1 for d in diagnostics if fix_safety(d) == "safe")
     unsafe = sum(1 for d in diagnostics if fix_safety(d) == "unsafe")
-    if fix_hint and (safe or unsafe):
+    if safe or unsafe:  # the unsafe ones are ruff's "hidden fixes": `--fix` alone leaves them
         parts = []
         if safe:
-            parts.append(f"[*] {safe} fixable with `leaklint --fix`")
+            parts.append(f"{MARKS['safe']} {safe} fixable with `leaklint --fix`")
         if unsafe:
-            parts.append(f"{unsafe} {'more' if safe else 'fixable'} with `leaklint --fix --unsafe-fixes`")
+            parts.append(f"{MARKS['unsafe']} {unsafe} {'more' if safe else 'fixable'} with `leaklint --fix --unsafe-fixes`")
         lines.append("; ".join(parts) + ".")
     return lines
 
 
-def write_summary(diagnostics: Sequence[Diagnostic], printer: Printer, *, fixed: int = 0, fix_hint: bool = True) -> None:
-    for line in summary_lines(diagnostics, fixed=fixed, fix_hint=fix_hint):
+def write_summary(diagnostics: Sequence[Diagnostic], printer: Printer, *, fixed: int = 0) -> None:
+    for line in summary_lines(diagnostics, fixed=fixed):
         printer.line((line, "bold" if line.startswith("Found") else ""))
 
 
