@@ -92,8 +92,7 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     is_async = function.asynchronous is not None
     releases = _releases(fx, region, facts, var)
     _check_other_releases(fx, function, region, facts, var)
-    # what is read from a stream is data (rows): it outlives the closed stream without harm
-    unsafe = _unsafe_reason(fx, function, line, region, derived, cutoff) if never_released and not site.acquire.stream else ""
+    unsafe = _unsafe_reason(fx, function, line, region, derived, cutoff) if never_released else ""
 
     value = statement.value
     awaited = isinstance(value, cst.Await)
