@@ -15,9 +15,16 @@ from .sections import Sections
 
 
 class _Replace(cst.CSTTransformer):
-    def __init__(self, replacements: dict) -> None:
+    """Replaces the nodes of `replacements`, descending only into the nodes
+    that hold one (`around`): the rest of the tree is kept as it is."""
+
+    def __init__(self, replacements: dict, around: set[int]) -> None:
         super().__init__()
         self.replacements = replacements
+        self.around = around
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        return id(node) in self.around
 
     def on_leave(self, original_node, updated_node):
         found = self.replacements.get(original_node)
@@ -31,8 +38,9 @@ def apply_changes(fx: FixContext, changes: Sequence[Change], sections: Sections)
     for change in changes:
         replacements.update(change.replacements)
         imports.extend(change.imports)
+    around = {id(ancestor) for node in replacements for ancestor in fx.ancestors(node)}
     touched = {id(_top_level(fx, node)) for node in replacements}
-    replace = _Replace(replacements)
+    replace = _Replace(replacements, around)
     body: list = []
     for statement in fx.module.body:
         if id(statement) not in touched:

@@ -1,7 +1,7 @@
 """A fix as text edits of the file it was planned on (for SARIF `fixes` and
 JSON `fix.edits`): whole lines replaced. Only the top-level statements the
-fix rebuilt (`apply`) are rendered and compared, so describing the fixes of
-a file costs about one rendering of it, not one per fix."""
+fix rebuilt (`apply`) are rendered and compared with their lines in the
+file, so describing a fix costs about one rendering of what it changes."""
 from __future__ import annotations
 
 import difflib
@@ -11,36 +11,32 @@ from dataclasses import replace
 import libcst as cst
 
 from leaklint.diagnostics import Edit
+from leaklint.positions import Positions
 
 LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")  # LibCST's line breaks (not str.splitlines')
 
 
 class StatementLines:
-    """The text of each top-level statement of a module and the line it starts
-    on, rendered once (when first asked) for all the fixes of the module."""
+    """Where each top-level statement of a module starts in its text, from
+    the positions its findings were reported with (no second rendering)."""
 
-    def __init__(self, module: cst.Module) -> None:
+    def __init__(self, module: cst.Module, positions: Positions, text: str) -> None:
         self.module = module
-        self._texts: list[str] = []
-        self._starts: list[int] = []
-
-    def _render(self) -> None:
-        if self._starts:
-            return
-        self._texts = [self.module.code_for_node(statement) for statement in self.module.body]
-        starts = [len(self.module.header) + 1]
-        for text in self._texts:
-            starts.append(starts[-1] + len(LINE.findall(text)))
-        self._starts = starts
-
-    def text(self, index: int) -> str:
-        self._render()
-        return self._texts[index]
+        self.positions = positions
+        self.lines = LINE.findall(text)
 
     def first_line(self, index: int) -> int:
         """Where statement `index` starts (the line after the last one for `len(body)`)."""
-        self._render()
-        return self._starts[index]
+        body = self.module.body
+        if index == len(body):
+            return len(self.lines) - len(self.module.footer) + 1
+        statement = body[index]
+        decorators = getattr(statement, "decorators", ())
+        return self.positions.line(decorators[0] if decorators else statement) - len(statement.leading_lines)
+
+    def text(self, first: int, last: int) -> str:
+        """The text of statements `first` up to (not including) `last`."""
+        return "".join(self.lines[self.first_line(first) - 1 : self.first_line(last) - 1])
 
 
 def edits_between(lines: StatementLines, fixed: cst.Module) -> tuple[Edit, ...]:
@@ -52,8 +48,10 @@ def edits_between(lines: StatementLines, fixed: cst.Module) -> tuple[Edit, ...]:
     for tag, first, last, start, end in matcher.get_opcodes():
         if tag == "equal":
             continue
-        before = "".join(lines.text(index) for index in range(first, last))
+        before = lines.text(first, last)
         after = "".join(fixed.code_for_node(statement) for statement in new[start:end])
+        if end == len(new) and not fixed.footer and not fixed.has_trailing_newline:
+            after = _without_final_newline(after)  # as the module's code ends
         shift = lines.first_line(first) - 1
         edits.extend(replace(edit, line=edit.line + shift, end_line=edit.end_line + shift) for edit in line_edits(before, after))
     return tuple(edits)
@@ -68,6 +66,13 @@ def line_edits(before: str, after: str) -> tuple[Edit, ...]:
         for tag, first, last, start, end in matcher.get_opcodes()
         if tag != "equal"
     )
+
+
+def _without_final_newline(text: str) -> str:
+    for newline in ("\r\n", "\r", "\n"):
+        if text.endswith(newline):
+            return text[: -len(newline)]
+    return text
 
 
 def apply_edits(text: str, edits: tuple[Edit, ...]) -> str:

@@ -9,6 +9,7 @@ analysis (`labels`), so `[*]`, JSON `fix` and SARIF `fixes` say what
 from __future__ import annotations
 
 import traceback
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Optional, Sequence, Union
 
@@ -77,7 +78,7 @@ def labels(context: FileContext, findings: Sequence[Finding], path: str, text: s
     `text` (the source of the analysed module, at `path`), or the reason it has none."""
     fx = FixContext(context)
     sections = Sections.for_file(path)
-    lines = StatementLines(context.module)
+    lines = StatementLines(context.module, context.positions, text)
     out: dict[int, Label] = {}
     for entry in plan(fx, findings):
         label = entry.reason if entry.change is None else _label(fx, entry.change, sections, lines, path, text)
@@ -88,6 +89,8 @@ def labels(context: FileContext, findings: Sequence[Finding], path: str, text: s
 
 def _label(fx: FixContext, change: Change, sections: Sections, lines: StatementLines, path: str, text: str) -> Label:
     """The fix, or why `--fix` drops it: the fixed text must compile, as the fixer checks."""
+    if not lines.positions.exact:  # the module is too deep for its code to be generated
+        return "too deeply nested to fix"
     try:
         edits = edits_between(lines, apply_changes(fx, [change], sections))
     except RecursionError:
@@ -97,7 +100,9 @@ def _label(fx: FixContext, change: Change, sections: Sections, lines: StatementL
     if not edits:
         return "the fix would change nothing"
     try:
-        compile(apply_edits(text, edits), path, "exec", dont_inherit=True)
+        with warnings.catch_warnings():  # the file's own warnings (an invalid escape) are not the fix's
+            warnings.simplefilter("ignore")
+            compile(apply_edits(text, edits), path, "exec", dont_inherit=True)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         return f"the fixed code does not compile ({error}); fix was dropped"
     return Fix("safe" if change.safe else "unsafe", change.description, change.unsafe_reason, edits)
