@@ -22,6 +22,17 @@ class FunctionSummary:
     returns: Optional[Acquire] = None
     releases: frozenset[int] = frozenset()  # positions of released (or kept) parameters
     keeps: frozenset[int] = frozenset()  # of those, the ones stored: a hand-off, not a release
+    release_methods: frozenset[str] = frozenset()  # what it calls to release them (`close`, `putconn`): what it suits
+    awaitable: bool = False  # an `async def`: its callers await it
+
+    @property
+    def module(self) -> str:
+        return self.qualname.rpartition(".")[0]
+
+    @property
+    def releases_first_argument(self) -> bool:
+        """A release helper: `give_back(conn)` ends its caller's duty for `conn`."""
+        return 0 in self.releases and 0 not in self.keeps
 
 
 class Summaries:
@@ -36,20 +47,31 @@ class Summaries:
     def items(self) -> Mapping[str, FunctionSummary]:
         return self._by_name
 
-    def _find(self, name: str, module_name: str) -> Optional[FunctionSummary]:
+    def find(self, name: str, module_name: str) -> Optional[FunctionSummary]:
+        """The summary of `name` as the module `module_name` spells it (absolute,
+        relative, or a function of that module)."""
         if name.startswith("."):
-            name = _absolute(name, module_name)
+            name = absolute_name(name, module_name)
         found = self._by_name.get(name)
         if found is None and module_name:
             found = self._by_name.get(f"{module_name}.{name}")
         return found
 
     def acquire_of(self, name: str, module_name: str) -> Optional[Acquire]:
-        found = self._find(name, module_name)
+        found = self.find(name, module_name)
         return found.returns if found is not None else None
 
+    def releasers_near(self, factory: FunctionSummary) -> list[FunctionSummary]:
+        """The release helpers of the factory's module, then of its package:
+        where a project keeps the function that takes back what its factory gives."""
+        package = factory.module.rpartition(".")[0]
+        helpers = sorted((s for s in self._by_name.values() if s.releases_first_argument), key=lambda s: s.qualname)
+        same_module = [s for s in helpers if s.module == factory.module]
+        same_package = [s for s in helpers if package and s.module != factory.module and s.module.rpartition(".")[0] == package]
+        return same_module + same_package
+
     def released_params(self, name: str, module_name: str) -> Optional[set[int]]:
-        found = self._find(name, module_name)
+        found = self.find(name, module_name)
         if found is None or not found.releases:
             return None
         return set(found.releases)
@@ -69,7 +91,9 @@ class Summaries:
                 function = summary.qualname.rpartition(".")[2]
                 if summary.qualname.rpartition(".")[0] != module_name and _mentions(raw, function):
                     found.append(summary)
-        return Summaries(found)
+        # the release helpers beside a factory it uses: the release its findings advise
+        found.extend(helper for factory in list(found) if factory.returns is not None for helper in self.releasers_near(factory))
+        return Summaries(dict.fromkeys(found))
 
     def usable_from_elsewhere(self, raw: bytes, module_name: str) -> list[FunctionSummary]:
         """The other modules' summaries a file could use: what the passes lint it
@@ -92,7 +116,7 @@ class Summaries:
         return {m.decode() for m in set(self._words.findall(text))}
 
     def kept_params(self, name: str, module_name: str) -> set[int]:
-        found = self._find(name, module_name)
+        found = self.find(name, module_name)
         return set(found.keeps) if found is not None else set()
 
     def names(self) -> set[str]:
@@ -100,7 +124,8 @@ class Summaries:
         return {qualname.rsplit(".", 1)[-1] for qualname in self._by_name}
 
 
-def _absolute(relative: str, module_name: str) -> str:
+def absolute_name(relative: str, module_name: str) -> str:
+    """`.db.connect` in the module `app.service` is `app.db.connect`."""
     dots = len(relative) - len(relative.lstrip("."))
     package = module_name.split(".")
     base = package[: max(len(package) - dots, 0)]

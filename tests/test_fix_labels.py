@@ -17,7 +17,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from harness import FIXTURES, lint_units
+from harness import FIXTURES, lint_units, linter_for
 from leaklint.diagnostics import Diagnostic
 from leaklint.engine import Linter
 from leaklint.fixer import fix_text, run_fixes
@@ -54,7 +54,7 @@ def _left_after(unit: list[Path], root: Path, linter: Linter, *, unsafe: bool) -
 
 @pytest.mark.parametrize("unit", _units(), ids=lambda unit: str(unit[0].relative_to(FIXTURES)))
 def test_labels_say_what_fix_does(unit: list[Path], tmp_path: Path):
-    linter = Linter()
+    linter = linter_for(unit)
     found = linter.lint_files([str(p) for p in unit]).diagnostics
     if any(d.code == "LKL000" for d in found):
         pytest.skip("a file of this unit does not parse: there is nothing to fix")
