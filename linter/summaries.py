@@ -40,6 +40,7 @@ class Summaries:
         self._by_name: dict[str, FunctionSummary] = {s.qualname: s for s in entries}
         self._words: Optional["re.Pattern[bytes]"] = None
         self._by_head: dict[str, list[FunctionSummary]] = {}
+        self._helpers: Optional[dict[str, list[FunctionSummary]]] = None  # release helpers by module
 
     def __len__(self) -> int:
         return len(self._by_name)
@@ -64,11 +65,14 @@ class Summaries:
     def releasers_near(self, factory: FunctionSummary) -> list[FunctionSummary]:
         """The release helpers of the factory's module, then of its package:
         where a project keeps the function that takes back what its factory gives."""
+        if self._helpers is None:
+            self._helpers = {}
+            for summary in sorted(self._by_name.values(), key=lambda s: s.qualname):
+                if summary.releases_first_argument:
+                    self._helpers.setdefault(summary.module, []).append(summary)
         package = factory.module.rpartition(".")[0]
-        helpers = sorted((s for s in self._by_name.values() if s.releases_first_argument), key=lambda s: s.qualname)
-        same_module = [s for s in helpers if s.module == factory.module]
-        same_package = [s for s in helpers if package and s.module != factory.module and s.module.rpartition(".")[0] == package]
-        return same_module + same_package
+        siblings = [m for m in self._helpers if package and m != factory.module and m.rpartition(".")[0] == package]
+        return self._helpers.get(factory.module, []) + [helper for module in sorted(siblings) for helper in self._helpers[module]]
 
     def released_params(self, name: str, module_name: str) -> Optional[set[int]]:
         found = self.find(name, module_name)
