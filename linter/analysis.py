@@ -8,8 +8,10 @@ from typing import Optional
 import libcst as cst
 
 from .catalogue import Await, Catalogue
-from .calls import scan
-from .flow import Category, FlowAnalysis, FunctionFacts, Generator
+from .calls import ScopeCalls, scan
+from .flow import FlowAnalysis
+from .flow.facts import Category, FunctionFacts, Generator
+from .objects import ObjectFacts, analyze_objects
 from .resolve import FunctionInfo, ModuleIndex, Resolver
 from .summaries import FunctionSummary, Summaries
 from .syntax import decorator_names, statements, walk
@@ -24,8 +26,10 @@ class ModuleFacts:
     functions: list[FunctionFacts] = field(default_factory=list)
     summaries: list[FunctionSummary] = field(default_factory=list)
     module_level: Optional[FunctionFacts] = None
-    resolvers: dict = field(default_factory=dict)
-    calls: dict = field(default_factory=dict)  # function node (None: module level) -> ScopeCalls
+    # keyed by function node, None for the module level
+    resolvers: dict[Optional[cst.FunctionDef], Resolver] = field(default_factory=dict)
+    calls: dict[Optional[cst.FunctionDef], ScopeCalls] = field(default_factory=dict)
+    objects: ObjectFacts = field(default_factory=ObjectFacts)  # resources held by objects (`self.x`)
 
 
 def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summaries, module_name: str) -> ModuleFacts:
@@ -74,6 +78,7 @@ def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summarie
                     awaitable=function.node.asynchronous is not None,
                 )
             )
+    facts.objects = analyze_objects(facts)
     return facts
 
 
@@ -91,7 +96,7 @@ def _generator_kind(node: cst.FunctionDef, is_async: bool) -> Optional[Generator
 def _summarize(function: FunctionInfo, facts: FunctionFacts, resolver: Resolver, module_name: str) -> Optional[FunctionSummary]:
     returned = None
     for site in facts.sites:
-        if site.site.id in facts.returned_sites and not site.released:
+        if site.returned and not site.released:
             returned = site.site.acquire
             break
     if returned is None:
@@ -147,7 +152,7 @@ def _released_parameters(
     if not candidates:
         return set(), set(), set()
     resolver = Resolver(catalogue, index, summaries, function)
-    flow = FlowAnalysis(resolver, function.node.body, function=function.node, is_async=function.node.asynchronous is not None, param_sites=sorted(candidates))
+    flow = FlowAnalysis(resolver, function.node.body, function=function.node, is_async=function.node.asynchronous is not None, parameters=sorted(candidates))
     flow.run()
     released = flow.released_parameters()
     kept = flow.kept_parameters()

@@ -1,8 +1,8 @@
 """The result cache: what linting a file found, so that a re-run lints only
 the files that changed.
 
-One file per cache directory (`.leaklint_cache/` in the current directory,
-or `--cache-dir`), read once per run:
+One file per cache directory (`.leaklint_cache/` at the project root, which
+the command line chooses, or `--cache-dir`), read once per run:
 
     MAGIC, then two pickles: the header {"fingerprint", "rules"} and the body
     {config key: {"stamp": time, "files": {absolute path: entry}}}

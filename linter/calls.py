@@ -4,17 +4,36 @@ method of a catalogue kind) and how it is used (awaited, entered with
 these facts; none walks the tree or resolves names itself."""
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 import libcst as cst
 
 from .catalogue import AWAIT_WRAPPERS, THREAD_RUNNERS, Acquire, Kind
+from .flow.facts import ReleaseEvent, Site
 from .resolve import OTHER, Resolver
 from .syntax import children, dotted_name
 
 # Calls that run or schedule the coroutine given to them: it is not dropped.
 SCHEDULING = frozenset({"create_task", "ensure_future", "run_until_complete", "run", "run_coroutine_threadsafe", "gather", "wait_for", "shield", "wait", "TaskGroup.create_task"})
+
+
+class Usage(enum.Enum):
+    """What the statement does with a call's result."""
+
+    ASSIGNED = "assigned"
+    STATEMENT = "statement"  # dropped
+    CHAINED = "chained"  # the receiver of an attribute: `connect().cursor()`
+    ARGUMENT = "argument"
+    OTHER = "other"
+
+
+class Entered(enum.Enum):
+    """A call that is a `with` item."""
+
+    WITH = "with"
+    ASYNC_WITH = "async with"
 
 
 @dataclass
@@ -24,9 +43,9 @@ class CallFact:
     receiver_kind: Optional[Kind]  # the catalogue kind of `conn`, if it resolves
     acquire: Optional[Acquire]
     awaited: bool  # `await x()`, or inside `asyncio.wait_for(x(), ...)`, `create_task(x())`
-    context: Optional[str]  # "with" / "async with" when it is a with item
+    context: Optional[Entered]  # when it is a `with` item
     returned: bool  # `return x()`: the caller gets the coroutine
-    used: str  # "assigned", "statement", "chained", "argument", "other"
+    used: Usage
     in_thread: bool  # inside a callable handed to `asyncio.to_thread`/`run_in_executor`
     target: Optional[str] = None  # `conn` in `conn = pool.acquire()`
 
@@ -110,18 +129,18 @@ def _awaited(parent, grandparent, resolver: Resolver) -> bool:
     return False
 
 
-def _usage(node, parent, grandparent) -> str:
+def _usage(node, parent, grandparent) -> Usage:
     if isinstance(parent, cst.Await):
         node, parent = parent, grandparent
     if isinstance(parent, (cst.Assign, cst.AnnAssign)) or isinstance(parent, cst.AssignTarget):
-        return "assigned"
+        return Usage.ASSIGNED
     if isinstance(parent, cst.Expr):
-        return "statement"
+        return Usage.STATEMENT
     if isinstance(parent, cst.Attribute) and parent.value is node:
-        return "chained"
+        return Usage.CHAINED
     if isinstance(parent, cst.Arg):
-        return "argument"
-    return "other"
+        return Usage.ARGUMENT
+    return Usage.OTHER
 
 
 def _walk_with_parents(body: cst.CSTNode) -> Iterator[tuple]:
@@ -142,23 +161,20 @@ def _walk_with_parents(body: cst.CSTNode) -> Iterator[tuple]:
             stack.append((kid, node, parent, in_thread))
 
 
-def _with_context(node: cst.Call, parent, grandparent) -> Optional[str]:
+def _with_context(node: cst.Call, parent, grandparent) -> Optional[Entered]:
     if isinstance(parent, cst.WithItem) and parent.item is node and isinstance(grandparent, cst.With):
-        return "async with" if grandparent.asynchronous is not None else "with"
+        return Entered.ASYNC_WITH if grandparent.asynchronous is not None else Entered.WITH
     return None
 
 
-def unawaited_release_calls(flow_events, scope: Optional[ScopeCalls]) -> dict:
+def unawaited_release_calls(releases: Iterable[ReleaseEvent], scope: Optional[ScopeCalls]) -> dict[cst.Call, Site]:
     """Release calls of tracked resources that needed `await` and lack it:
     {call: site}. Both the asyncio rules (LKL201) and the release rules (which
     then stay silent: one diagnostic per defect) read this."""
     by_node = scope.by_node() if scope is not None else {}
     found = {}
-    for kind, call, data in flow_events:
-        if kind != "release":
-            continue
-        release, site = data["release"], data["site"]
-        fact = by_node.get(call)
-        if release.must_be_awaited(acquire_awaited=site.awaited) and fact is not None and not fact.awaited and not fact.returned:
-            found[call] = site
+    for event in releases:
+        fact = by_node.get(event.call)
+        if event.release.must_be_awaited(acquire_awaited=event.site.awaited) and fact is not None and not fact.awaited and not fact.returned:
+            found[event.call] = event.site
     return found

@@ -25,7 +25,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 import pathspec
 
 from .catalogue import Acquire, Await, Awaiting, Exit, Kind, Library, Release
-from .selection import BadSelector, Selection, parse_selectors
+from .selection import BadSelector, parse_selectors
 from .summaries import FunctionSummary
 
 if sys.version_info >= (3, 11):
@@ -41,6 +41,7 @@ RESOURCE_KEYS = ("acquire", "release", "release-method", "async", "with", "label
 WITH_VALUES = {"closes": Exit.CLOSES, "releases": Exit.RELEASES, "transaction": Exit.TXN_ONLY, "none": Exit.NONE}
 DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+EXPLICIT_FAMILY = "LKL9"  # the shortest selector that turns on an opt-in code
 
 
 class ConfigError(ValueError):
@@ -279,24 +280,28 @@ class Layer:
     ignore: tuple[str, ...] = ()
 
 
-def enabled_codes(layers: Sequence[Layer], known: Iterable[str]) -> frozenset[str]:
+def enabled_codes(layers: Sequence[Layer], known: Iterable[str], explicit: Iterable[str] = ()) -> frozenset[str]:
     """ruff's layering: a layer's `select` replaces everything before it (its
     ignores included); otherwise its extend-select/ignore adjust the result.
-    Within a layer, the more specific selector wins."""
+    Within a layer, the more specific selector wins. A code in `explicit` is
+    off by default and selected only by a selector at least as specific as
+    its family (`LKL9`, `LKL900`), never by `LKL` or `ALL`."""
     known = tuple(known)
-    enabled = set(known)  # the default: every rule
+    explicit = frozenset(explicit)
+    enabled = {code for code in known if code not in explicit}  # the default: every other rule
     for layer in layers:
         selectors = (layer.select or ()) + layer.extend_select
-        within = Selection(select=selectors, ignore=layer.ignore)
         if layer.select is not None:
-            enabled = {code for code in known if within.enabled(code)}
-            continue
+            enabled = set()
         for code in known:
-            chosen = _most_specific(code, selectors)
+            if code in explicit:
+                chosen = _most_specific(code, [s for s in selectors if len(s) >= len(EXPLICIT_FAMILY)])
+            else:
+                chosen = _most_specific(code, selectors)
             dropped = _most_specific(code, layer.ignore)
             if chosen > dropped:
                 enabled.add(code)
-            elif dropped >= 0 and dropped >= chosen:
+            elif dropped >= 0:
                 enabled.discard(code)
     return frozenset(enabled)
 

@@ -1,5 +1,6 @@
 """Which files to lint: directories recursively (`.py`/`.pyi`), honouring
-`.gitignore` and default excludes; explicit file arguments always."""
+`.gitignore` and default excludes; explicit file arguments always. Each
+file is named as reports show it (no leading `./`)."""
 from __future__ import annotations
 
 import os
@@ -8,6 +9,8 @@ from dataclasses import dataclass, field
 from typing import Iterable, Iterator, Optional
 
 import pathspec
+
+from .project import display_path
 
 DEFAULT_EXCLUDES = (
     ".git",
@@ -93,7 +96,7 @@ def _add(found: Discovered, seen: set[str], path: str) -> None:
     key = os.path.normpath(path)
     if key not in seen:
         seen.add(key)
-        found.files.append(path)
+        found.files.append(display_path(path))
 
 
 def _lintable(path: str) -> bool:

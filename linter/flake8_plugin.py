@@ -5,7 +5,8 @@ flake8 decides what is reported: `--select`/`--ignore`/`--extend-select`,
 `--per-file-ignores` and `# noqa` on the reported line are flake8's own.
 The plugin applies leaklint's inline suppressions on top (`# leaklint:
 ignore[...]`, and a `# noqa` on the first line of a multi-line statement),
-unless flake8 runs with `--disable-noqa`. The user resources of the nearest
+unless flake8 runs with `--disable-noqa`, and skips a file with
+`# leaklint: skip-file` as flake8 skips one with `# flake8: noqa`. The user resources of the nearest
 `[tool.leaklint]` (or of `--leaklint-config PATH`) extend the catalogue as
 they do for the `leaklint` command.
 
@@ -35,7 +36,7 @@ def _linter(config_path: Optional[str], cwd: str) -> Linter:
     from .config import load_config
     from leaklint.rules import all_rules
 
-    config = load_config(config_path, start=cwd, known_codes=all_rules())
+    config = load_config(config_path, start=cwd, known_codes=[*all_rules(), suppressions.UNUSED_CODE])
     catalogue = default_catalogue()
     if config.resources:
         catalogue = catalogue.with_additions(config.libraries())
@@ -75,6 +76,8 @@ class Plugin:
 
     def run(self) -> Iterator[Report]:
         text = "".join(self.lines)
+        if self.inline_suppressions and suppressions.skips_file(text):  # `# flake8: noqa` flake8 handles itself
+            return
         newline = "\r\n" if "\r\n" in text else "\n"
         source = Source(text=text, encoding="utf-8", bom=False, newline=newline, raw=text.encode("utf-8", "surrogatepass"))
         linter = _linter(self.config_path, os.getcwd())

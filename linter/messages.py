@@ -33,3 +33,14 @@ CLOSING_ASYNC = "`closing({arg})` calls `close()` without awaiting it: the {labe
 BLOCKING_CALL = "`{call}` is a blocking {label} call inside `async def {function}`: it holds the event loop (and every other task's checkout); use an async driver or `await asyncio.to_thread(...)`"
 STREAM_EARLY_EXIT = "`{exit}` leaves the loop over `{var}` from `{call}` (line {line}) before the end: the {label} and its connection stay open; close it in a `finally` or open it with `{with_}`"
 STREAM_NOT_EXHAUSTED = "`{var}` from `{call}` is read in part (`{reader}` at line {read_line}) and never closed: the {label} keeps its connection busy; close it or open it with `{with_}`"
+
+ATTRIBUTE_NEVER_RELEASED = "`self.{attr}` holds the {label} from `{call}` (line {line}), and no method of `{cls}` {releases}; call `{release}` in {where}"
+ATTRIBUTE_OVERWRITTEN = (
+    "`self.{attr}` is rebound in `{method}()` while it may still hold the {label} from `{call}` (line {line}); "
+    "{released_verb} it (or test `self.{attr}`) before storing a new one"
+)
+ENTER_LEAKS = (
+    "`{holder}` from `{call}` (line {line}) is never {released} if {trigger} (`{exit}` does not run when `{enter}` raises); "
+    "release it in an `except BaseException:` that re-raises"
+)
+CLEANUP_NOT_GUARANTEED = "`{release}` in `{method}()` is skipped if {trigger}, and the {label} in `self.{attr}` stays open; move the release into a `finally`"

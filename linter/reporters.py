@@ -11,6 +11,7 @@ from .diagnostics import Diagnostic
 from .output import SourceLines
 from .output.github import write_github
 from .output.sarif import write_sarif
+from .output.statistics import write_statistics_json
 from .output.text import Printer, escape, write_concise, write_full, write_statistics, write_summary
 from .ruleinfo import RuleInfo
 
@@ -26,6 +27,7 @@ class ReportOptions:
     statistics: bool = False  # counts per rule instead of the findings
     fixed: int = 0  # how many findings `--fix` removed, for the summary
     show_fixes: bool = False  # under each finding, the fix `--fix` applies or why there is none
+    source_root: Optional[str] = None  # SARIF locations are relative to it (default: the current directory)
 
 
 def report(
@@ -38,11 +40,14 @@ def report(
     sources: Optional[SourceLines] = None,
 ) -> None:
     fmt = ALIASES.get(options.format, options.format)
+    if options.statistics and fmt == "json":
+        write_statistics_json(diagnostics, out)
+        return
     if fmt == "json":
         report_json(diagnostics, out)
         return
     if fmt == "sarif":
-        write_sarif(diagnostics, out, rules, version)
+        write_sarif(diagnostics, out, rules, version, root=options.source_root)
         return
     if fmt == "github":
         write_github(diagnostics, out)

@@ -258,7 +258,7 @@ class Resolver:
             summary = self.summaries.acquire_of(qualified, self.index.module_name)
             if summary is not None:
                 return summary
-            if self.catalogue.is_catalogue_module(qualified):
+            if self.catalogue.is_catalogue_module(qualified) and not self._on_catalogue_object(func):
                 return None  # a catalogue library's call that acquires nothing
         if isinstance(func, cst.Attribute):
             receiver = func.value
@@ -284,6 +284,11 @@ class Resolver:
             if kind_name not in (None, OTHER):
                 return self.catalogue.kind(kind_name).call
         return None
+
+    def _on_catalogue_object(self, func: cst.BaseExpression) -> bool:
+        """`connection.cursor`: a method of an object the library made at import
+        (or of one such an object holds)."""
+        return isinstance(func, cst.Attribute) and self.kind_of(func.value) not in (None, OTHER)
 
     def _method_summary(self, receiver: cst.BaseExpression, method: str) -> Optional[Acquire]:
         if self.self_name and isinstance(receiver, cst.Name) and receiver.value == self.self_name and self.function and self.function.cls:
@@ -359,6 +364,14 @@ class Resolver:
         if isinstance(expr, cst.Attribute):
             if self.self_name and isinstance(expr.value, cst.Name) and expr.value.value == self.self_name and self.function and self.function.cls:
                 return self._kind_of_attribute(self.function.cls, expr.attr.value)
+            held = self.catalogue.object_kind(self.qualified(expr))  # `django.db.connection`
+            if held is not None:
+                return held
+            owner = self.kind(self.kind_of(expr.value))  # `client.connection_pool`
+            return owner.attributes.get(expr.attr.value) if owner is not None else None
+        if isinstance(expr, cst.Subscript):
+            owner = self.kind(self.kind_of(expr.value))  # `connections[alias]`
+            return owner.items if owner is not None else None
         return None
 
     def _kind_of_name(self, name: str) -> Optional[str]:
@@ -376,7 +389,7 @@ class Resolver:
 
     def _resolve_name(self, name: str) -> Optional[str]:
         if name in self.local.imports:
-            return None
+            return self.catalogue.object_kind(self.local.imports[name])
         for values in (self.local.values.get(name),):
             found = self._kind_of_values(values or [])
             if found is not None:
@@ -387,7 +400,8 @@ class Resolver:
             annotation = self.params[name]
             return self.kind_of_annotation(annotation) if annotation is not None else None
         if name in self.index.bindings.imports:
-            return None  # what an imported name holds is not known here
+            # what an imported name holds is not known here, unless the library made it at import
+            return self.catalogue.object_kind(self.index.bindings.imports[name])
         outer = self._module_resolver()
         if outer is not self:
             found = outer._kind_of_name(name)  # one resolver, one recursion guard: `x = x`

@@ -4,13 +4,13 @@ follow paths themselves; they read the facts the engine computed once."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterable, Optional, Protocol
+from typing import Iterable, Optional, Protocol, Union
 
 import libcst as cst
 
 from .analysis import ModuleFacts
 from .catalogue import Acquire
-from .flow import Site
+from .flow.facts import Discard, SiteFacts
 from .positions import Positions
 from .ruleinfo import RuleInfo
 from .syntax import call_text
@@ -22,7 +22,7 @@ class Finding:
     node: cst.CSTNode
     message: str
     acquired_at: Optional[cst.CSTNode] = None
-    site: Optional[object] = None  # the flow facts behind it (flow.SiteFacts), for fixes
+    site: Union[SiteFacts, Discard, None] = None  # the flow facts behind it, for fixes
     function: Optional[cst.FunctionDef] = None  # None at module level
 
 

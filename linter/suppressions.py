@@ -6,11 +6,15 @@ such as `LKL1` work as in flake8) and `# leaklint: ignore` /
 the reported line or on the first line of the (multi-line) statement that
 contains it.
 
-With `--report-unused-suppressions` a suppression that suppressed nothing is
-reported as LKL900 (unused-suppression): a `# noqa: ...` whose LKL codes
-matched nothing, or a `# leaklint: ignore` that matched nothing. A bare
-`# noqa` is never reported (it may be meant for another tool), nor is a code
-whose rule is not enabled for the file (nothing could have matched it).
+`# flake8: noqa` (at the start of a line, as flake8 reads it) and a
+`# leaklint: skip-file` comment on a line of its own skip the whole file.
+
+When LKL900 (unused-suppression) is on, a suppression that suppressed
+nothing is reported: a `# noqa: ...` whose LKL codes matched nothing, or a
+`# leaklint: ignore` that matched nothing. A bare `# noqa` is never reported
+(it may be meant for another tool), nor is a code whose rule is not enabled
+for the file (nothing could have matched it). Its fix removes the stale
+codes, or the whole directive when none is left (`leaklint.noqa_edit`).
 """
 from __future__ import annotations
 
@@ -20,13 +24,17 @@ import tokenize
 from dataclasses import dataclass
 from typing import Callable, Iterable, Optional, Sequence
 
-from .diagnostics import Diagnostic
+from .diagnostics import Diagnostic, Fix
 
 UNUSED_CODE = "LKL900"
 UNUSED_NAME = "unused-suppression"
+UNUSED_FIX = "remove the unused codes, or the comment when none is left"
 NOQA = re.compile(r"#\s*noqa(?::\s?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?", re.IGNORECASE)
 LEAKLINT = re.compile(r"#\s*leaklint:\s*ignore(?:\[(?P<codes>[^\]]*)\])?", re.IGNORECASE)
 CODE_SPLIT = re.compile(r"[,\s]+")
+# flake8's own test (`defaults.NOQA_FILE`, matched at the start of each line, strings included)
+FLAKE8_SKIP_FILE = re.compile(r"\s*# flake8[:=]\s*noqa", re.IGNORECASE)
+SKIP_FILE = re.compile(r"\s*#\s*leaklint:\s*skip-file(?![\w-])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -38,8 +46,13 @@ class Directive:
     codes: Optional[tuple[str, ...]]  # None: every code
 
     @property
+    def is_noqa(self) -> bool:
+        """`# noqa...` (else `# leaklint: ignore...`)."""
+        return self.text.lstrip("# ").lower().startswith("noqa")
+
+    @property
     def blanket_noqa(self) -> bool:
-        return self.codes is None and "noqa" in self.text.lower()
+        return self.codes is None and self.is_noqa
 
     def matches(self, code: str) -> tuple[str, ...]:
         """The selectors of this directive that cover `code` (("*",) for all)."""
@@ -80,12 +93,17 @@ class Suppressions:
         return self.find(line, code) is not None
 
 
-_DIRECTIVE_WORD = re.compile(rb"noqa|leaklint", re.IGNORECASE)
+_DIRECTIVE_WORD = re.compile(r"noqa|leaklint", re.IGNORECASE)
 
 
-def might_have_directives(raw: bytes) -> bool:
+def might_have_directives(text: str) -> bool:
     """Cheap check before tokenizing: directives are matched case-insensitively."""
-    return _DIRECTIVE_WORD.search(raw) is not None
+    return _DIRECTIVE_WORD.search(text) is not None
+
+
+def skips_file(text: str) -> bool:
+    """The file asks to be left alone: `# flake8: noqa` or `# leaklint: skip-file`."""
+    return any(FLAKE8_SKIP_FILE.match(line) or SKIP_FILE.match(line) for line in _lines(text))
 
 
 def parse(text: str) -> Suppressions:
@@ -146,34 +164,51 @@ def apply(diagnostics: Sequence[Diagnostic], suppressions: Suppressions, used: O
     return kept
 
 
-def unused(path: str, suppressions: Suppressions, used: set, enabled: Callable[[str], bool]) -> list[Diagnostic]:
-    """LKL900 for each directive (or code in it) that suppressed nothing.
+@dataclass(frozen=True)
+class Stale:
+    """A directive that suppressed nothing, and its LKL codes that matched
+    nothing (None: the whole directive is unused)."""
+
+    directive: Directive
+    codes: Optional[tuple[str, ...]]
+
+    @property
+    def whole(self) -> bool:
+        return self.codes is None or self.codes == self.directive.codes
+
+
+def stale(suppressions: Suppressions, used: set, enabled: Callable[[str], bool]) -> list[Stale]:
+    """Each directive (or code in it) that suppressed nothing.
     `enabled(selector)` says whether any enabled rule of this file matches."""
     out = []
     for directive in suppressions.directives():
         if directive.codes is None:
-            if directive.blanket_noqa or (directive, "*") in used:
-                continue
-            message = f"unused suppression `{directive.text}`: nothing is reported here"
-        else:
-            stale = [
-                code
-                for code in directive.codes
-                if code.startswith("LKL") and (directive, code) not in used and enabled(code)
-            ]
-            if not stale:
-                continue
-            message = f"unused suppression `{directive.text}`: no {', '.join(stale)} reported here"
-        out.append(
-            Diagnostic(
-                path=path,
-                line=directive.line,
-                column=directive.column,
-                code=UNUSED_CODE,
-                message=message,
-                name=UNUSED_NAME,
-                end_line=directive.line,
-                end_column=directive.end_column,
-            )
+            if not directive.blanket_noqa and (directive, "*") not in used:
+                out.append(Stale(directive, None))
+            continue
+        codes = tuple(
+            code for code in directive.codes if code.startswith("LKL") and (directive, code) not in used and enabled(code)
         )
+        if codes:
+            out.append(Stale(directive, codes))
     return out
+
+
+def unused_diagnostic(path: str, found: Stale) -> Diagnostic:
+    """LKL900 for a directive (or codes in it) that suppressed nothing."""
+    directive = found.directive
+    if found.codes is None:
+        message = f"unused suppression `{directive.text}`: nothing is reported here"
+    else:
+        message = f"unused suppression `{directive.text}`: no {', '.join(found.codes)} reported here"
+    return Diagnostic(
+        path=path,
+        line=directive.line,
+        column=directive.column,
+        code=UNUSED_CODE,
+        message=message,
+        name=UNUSED_NAME,
+        end_line=directive.line,
+        end_column=directive.end_column,
+        fix=Fix("safe", UNUSED_FIX),
+    )

@@ -129,6 +129,13 @@ def last_name(expr: cst.BaseExpression) -> str:
     return ""
 
 
+def root_name(expr: cst.BaseExpression) -> Optional[str]:
+    """`conn` in `conn.execution_options(...).execute` or `conn.cursor()`."""
+    while isinstance(expr, (cst.Call, cst.Attribute)):
+        expr = expr.func if isinstance(expr, cst.Call) else expr.value
+    return expr.value if isinstance(expr, cst.Name) else None
+
+
 def unwrap_await(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, bool]:
     if isinstance(expr, cst.Await):
         return expr.expression, True
@@ -147,10 +154,6 @@ def decorator_names(node: Union[cst.FunctionDef, cst.ClassDef]) -> list[str]:
             expr = expr.func
         names.append(dotted_name(expr) or "")
     return names
-
-
-def is_generator(func: cst.FunctionDef) -> bool:
-    return any(isinstance(n, (cst.Yield,)) for n in walk(func.body))
 
 
 def call_text(module: cst.Module, call: cst.Call, limit: int = 60) -> str:

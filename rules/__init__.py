@@ -5,13 +5,14 @@ from leaklint.rulebase import RuleFamily
 from leaklint.ruleinfo import RuleInfo
 
 from .asyncio import AsyncRules
+from .objects import ObjectRules
 from .parse import PARSE_ERROR
 from .release import ReleaseRules
 from .streams import StreamRules
 
 
 def families() -> tuple[RuleFamily, ...]:
-    return (ReleaseRules(), AsyncRules(), StreamRules())
+    return (ReleaseRules(), AsyncRules(), StreamRules(), ObjectRules())
 
 
 def all_rules() -> dict[str, RuleInfo]:

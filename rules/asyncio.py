@@ -12,7 +12,7 @@ import libcst as cst
 
 from leaklint import messages
 from leaklint.catalogue import Await, Awaiting, ClosingEffect, Exit, exit_of
-from leaklint.calls import CallFact, unawaited_release_calls
+from leaklint.calls import CallFact, Entered, Usage, unawaited_release_calls
 from leaklint.rulebase import FileContext, Finding
 from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
 
@@ -69,7 +69,7 @@ class AsyncRules:
         for flow in ([facts.module_level] if facts.module_level else []) + facts.functions:
             scope = facts.calls.get(flow.function)
             by_node = scope.by_node() if scope else {}
-            for call, site in unawaited_release_calls(flow.events, scope).items():
+            for call, site in unawaited_release_calls(flow.releases, scope).items():
                 if call not in flagged:
                     flagged.add(call)
                     released = "returned to the pool" if site.acquire.returned_by else "closed"
@@ -107,10 +107,12 @@ def _unawaited_acquire(context: FileContext, fact: CallFact, scope) -> Optional[
     acquire = fact.acquire
     if acquire is None or acquire.awaiting not in (Await.COROUTINE, Await.AWAITABLE) or not scope.is_async:
         return None  # outside `async def` the awaitable can only be meant for a caller
-    if fact.awaited or fact.returned or fact.context is not None or fact.used not in ("assigned", "statement", "chained"):
+    if fact.awaited or fact.returned or fact.context is not None or fact.used not in (Usage.ASSIGNED, Usage.STATEMENT, Usage.CHAINED):
         return None
     if fact.target is not None and fact.target in scope.returned_names:
         return None  # handed to the caller through a name
+    if fact.used is Usage.ASSIGNED and fact.target is None and acquire.awaiting == Await.AWAITABLE:
+        return None  # stored to be entered later (`self._cm = pool.acquire()`, then `__aenter__` delegation)
     kind = context.catalogue.kind(acquire.kind)
     call = context.call_text_full(fact.call)
     if acquire.awaiting == Await.AWAITABLE and exit_of(acquire, kind, asynchronous=True, awaited=False).ends_ownership:
@@ -121,7 +123,7 @@ def _unawaited_acquire(context: FileContext, fact: CallFact, scope) -> Optional[
 
 
 def _sync_with(context: FileContext, fact: CallFact, resolver) -> Optional[Finding]:
-    if fact.context != "with":
+    if fact.context is not Entered.WITH:
         return None
     acquire = fact.acquire
     if acquire is not None:

@@ -14,7 +14,7 @@ import libcst as cst
 from leaklint import messages
 from leaklint.calls import unawaited_release_calls
 from leaklint.catalogue import Exit, closing_releases, exit_of
-from leaklint.flow import Category, Cause, FunctionFacts, Leak, SiteFacts
+from leaklint.flow.facts import Category, Cause, CauseKind, Discard, ExitKind, FunctionFacts, SiteFacts
 from leaklint.rulebase import FileContext, Finding, release_word
 from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
 
@@ -68,13 +68,13 @@ class ReleaseRules:
             for discard in function.discards:
                 yield describe.discard(discard)
         # an unawaited release is LKL201's defect, not also LKL101/LKL102's
-        unawaited = {id(site) for site in unawaited_release_calls(function.events, context.facts.calls.get(function.function)).values()}
+        unawaited = set(unawaited_release_calls(function.releases, context.facts.calls.get(function.function)).values())
         for site in function.sites:
-            if site.site.acquire.stream or id(site.site) in unawaited:
+            if site.site.stream or site.site in unawaited:
                 continue  # streams are judged by LKL301/LKL302 only
             if function.owns:
                 yield from _classify(site, describe)
-            elif site.site.with_item is not None and _never_released(site):
+            elif site.site.transaction_with is not None and _never_released(site):
                 yield describe.non_closing_with(site)
 
 
@@ -88,20 +88,27 @@ def _handed(site: SiteFacts) -> bool:
 
 
 def _classify(site: SiteFacts, describe: "_Describer") -> Iterator[Finding]:
+    if site.site.transaction_with is not None and _never_released(site):
+        # the `with` believed to close is the first defect: LKL104 there wins
+        # over LKL105 where the name is rebound later (another such `with`)
+        if site.leaks or site.overwrites:
+            yield describe.non_closing_with(site)
+        return
     reported_overwrite = False
-    for node, cause, new_site in site.overwrites:
-        if cause is not None and cause.kind == "jump":
+    for overwrite in site.overwrites:
+        cause = overwrite.cause
+        if cause is not None and cause.kind is CauseKind.JUMP:
             yield describe.early_exit(site, cause.node)
-        elif new_site == site.site.id and _never_released(site):
+        elif overwrite.by is site.site and _never_released(site):
             continue  # a loop that never releases: LKL101 below says it once
         else:
             reported_overwrite = True
-            yield describe.overwritten(site, node)
+            yield describe.overwritten(site, overwrite.node)
     if _never_released(site):
         if reported_overwrite:
             return
         if site.leaks or site.overwrites:
-            if site.site.with_item is not None:
+            if site.site.transaction_with is not None:
                 yield describe.non_closing_with(site)
             else:
                 yield describe.never_released(site)
@@ -113,18 +120,18 @@ def _classify(site: SiteFacts, describe: "_Describer") -> Iterator[Finding]:
     leaks = sorted(site.leaks, key=lambda leak: leak.cause is not None and leak.cause.category == Category.BASE)
     for leak in leaks:
         cause = leak.cause
-        if cause is not None and cause.kind == "exception":
+        if cause is not None and cause.kind is CauseKind.EXCEPTION:
             if _handed(site) or not site.released or exception_reported:
                 continue  # a factory that configures first; or already said
             if cause.node is site.site.call:
                 continue  # the next iteration's acquire: the overwrite is the defect
             exception_reported = True
             yield describe.not_guaranteed(site, cause)
-        elif leak.exit_kind in ("return", "raise"):
+        elif leak.exit_kind in (ExitKind.RETURN, ExitKind.RAISE):
             yield describe.early_exit(site, leak.node)
         elif cause is not None:
             yield describe.early_exit(site, cause.node)
-        elif leak.exit_kind == "end":
+        elif leak.exit_kind is ExitKind.END:
             yield describe.early_exit(site, None)
 
 
@@ -180,7 +187,7 @@ class _Describer:
         message = template.format(advice=self.advice(site), **values)
         return self._finding("LKL101", site.site.call, message, site, site.site.call)
 
-    def discard(self, discard) -> Finding:
+    def discard(self, discard: Discard) -> Finding:
         call = self.context.call_text(discard.call)
         released = "returned to the pool" if discard.acquire.returned_by else "closed"
         if discard.chained:
@@ -246,7 +253,7 @@ class _Describer:
         else:
             advice = f"use `with closing({values['call']}) as {var}, {var}:`"
             message = messages.NON_CLOSING_WITH.format(advice=advice, **values)
-        return self._finding("LKL104", site.site.with_item, message, site, site.site.call)
+        return self._finding("LKL104", site.site.transaction_with, message, site, site.site.call)
 
     def overwritten(self, site: SiteFacts, node: cst.CSTNode) -> Finding:
         values = self._common(site)

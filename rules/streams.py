@@ -13,7 +13,7 @@ from typing import Iterable, Iterator
 
 from leaklint import messages
 from leaklint.catalogue import exit_of
-from leaklint.flow import FunctionFacts, SiteFacts
+from leaklint.flow.facts import CauseKind, ExitKind, FunctionFacts, SiteFacts
 from leaklint.rulebase import FileContext, Finding
 from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
 
@@ -33,7 +33,7 @@ class StreamRules:
         facts = context.facts
         for function in ([facts.module_level] if facts.module_level else []) + facts.functions:
             for site in function.sites:
-                if site.site.acquire.stream and not site.handed:
+                if site.site.stream and not site.handed:
                     yield from _judge(context, function, site)
 
 
@@ -42,11 +42,11 @@ def _judge(context: FileContext, function: FunctionFacts, site: SiteFacts) -> It
     open_at_end = False
     for leak in site.leaks:
         cause = leak.cause
-        if cause is not None and cause.kind == "exception":
+        if cause is not None and cause.kind is CauseKind.EXCEPTION:
             continue  # an exception raised by the loop body is not reported
-        if cause is not None and cause.kind == "jump":
+        if cause is not None and cause.kind is CauseKind.JUMP:
             early_exits.append(cause.node)  # left the loop over the stream early
-        elif leak.exit_kind != "exception":
+        elif leak.exit_kind is not ExitKind.EXCEPTION:
             open_at_end = True
     values = _values(context, function, site)
     seen = set()

@@ -6,21 +6,26 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
-
-import pytest
+from typing import Optional
 
 import leaklint.catalogue
+import libcst as cst
+import pytest
 from leaklint.catalogue import (
     Acquire,
     Awaiting,
     ClosingEffect,
     Exit,
     Kind,
+    Library,
     Release,
     closing_releases,
     default_catalogue,
     exit_of,
 )
+from leaklint.resolve import ModuleIndex, Resolver
+from leaklint.summaries import Summaries
+from leaklint.syntax import walk
 
 CATALOGUE = default_catalogue()
 
@@ -122,6 +127,12 @@ def test_a_known_async_release_is_awaited_whatever_the_acquire():
         ("aiopg.Connection", ClosingEffect.NO_RELEASE),  # `close()` returns a future
         ("psycopg2.pool", ClosingEffect.NO_RELEASE),  # `closeall()`, no `close()`
         ("generic.pooled_connection", ClosingEffect.NO_RELEASE),
+        ("redis.Redis", ClosingEffect.RELEASES),
+        ("redis.asyncio.Redis", ClosingEffect.DROPS_COROUTINE),
+        ("motor.MotorClient", ClosingEffect.RELEASES),  # pymongo's sync close(), delegated
+        ("pymongo.AsyncMongoClient", ClosingEffect.DROPS_COROUTINE),
+        ("urllib3.PoolManager", ClosingEffect.NO_RELEASE),  # `clear()`, no `close()`
+        ("django.Cursor", ClosingEffect.RELEASES),
     ],
 )
 def test_what_closing_does_to_a_kind(kind_name, effect):
@@ -144,6 +155,115 @@ def test_closing_releases_a_plain_acquire_but_not_a_pool_checkout():
 def test_closing_releases_nothing_whose_close_is_a_coroutine():
     connect = CATALOGUE.function("aiosqlite.connect")
     assert not closing_releases(connect, produced(connect))
+
+
+# -- facts that differ between libraries ----------------------------------------------------
+
+
+def test_a_pooled_oracle_connection_is_given_back_by_its_own_close():
+    # oracledb and cx_Oracle return a pooled connection on close(); psycopg2's pool does not
+    for pool_kind in ("oracledb.ConnectionPool", "cx_Oracle.SessionPool"):
+        acquire = method_acquire(pool_kind, "acquire")
+        kind = produced(acquire)
+        assert "close" in {r.method for r in kind.releases}
+        assert not kind.closes_without_returning
+        assert exit_of(acquire, kind, asynchronous=False, awaited=False) == Exit.RELEASES
+    assert CATALOGUE.kind("psycopg2.pooled_connection").closes_without_returning == ("close",)
+
+
+def test_an_aioodbc_pooled_connection_is_given_back_only_by_the_pool():
+    acquire = method_acquire("aioodbc.Pool", "acquire")
+    (release,) = acquire.returned_by
+    assert release.must_be_awaited(acquire_awaited=True)
+    assert produced(acquire).closes_without_returning == ("close",)
+
+
+@pytest.mark.parametrize(
+    "kind_name, with_exit",
+    [
+        ("pyodbc.Connection", Exit.TXN_ONLY),  # commits; the connection stays open
+        ("MySQLdb.Connection", Exit.CLOSES),  # mysqlclient 2.0 and later
+        ("cx_Oracle.Connection", Exit.CLOSES),  # cx_Oracle 7.0 and later
+        ("pika.BlockingConnection", Exit.CLOSES),
+        ("poplib.POP3", Exit.NONE),
+    ],
+)
+def test_what_a_sync_with_does_per_library(kind_name, with_exit):
+    assert CATALOGUE.kind(kind_name).exit(asynchronous=False) == with_exit
+
+
+def test_imap_close_is_no_release():
+    # IMAP4.close() closes the selected mailbox; logout() ends the connection
+    kind = CATALOGUE.kind("imaplib.IMAP4")
+    assert [r.method for r in kind.releases] == ["logout"]
+    assert kind.closing_effect is ClosingEffect.NO_RELEASE
+
+# -- objects a library makes at import, and the objects they hold ------------------------------
+
+
+# `db.conn` is made by the library at import; `db.conns[alias]` is one too; a
+# connection's `.pool` hands out cursors
+OBJECTS_LIBRARY = Library(
+    name="db",
+    module_roots=("db",),
+    functions={},
+    objects={"db.conn": "db.Connection", "db.conns": "db.Handler"},
+    kinds=(
+        Kind("db.Handler", "handler", "db", owned=False, items="db.Connection"),
+        Kind("db.Connection", "connection", "db", owned=False, methods={"cursor": (Acquire("db.Cursor"),)}, attributes={"pool": "db.Pool"}),
+        Kind("db.Pool", "pool", "db", owned=False, methods={"checkout": (Acquire("db.Cursor"),)}),
+        Kind("db.Cursor", "cursor", "db", releases=(Release("close"),)),
+        Kind("db.TracedConnection", "traced connection", "db", owned=False, base="db.Connection"),
+    ),
+)
+WITH_OBJECTS = CATALOGUE.with_additions([OBJECTS_LIBRARY])
+
+
+def acquired_in(code: str) -> Optional[str]:
+    """The kind the one call in `f` acquires, if any."""
+    index = ModuleIndex(cst.parse_module(code))
+    (function,) = index.functions
+    resolver = Resolver(WITH_OBJECTS, index, Summaries(), function)
+    calls = [node for node in walk(function.node.body) if isinstance(node, cst.Call)]
+    acquire = resolver.acquire_of(calls[0])
+    return acquire.kind if acquire is not None else None
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from db import conn\ndef f():\n    conn.cursor()\n",
+        "import db\ndef f():\n    db.conn.cursor()\n",
+        "from db import conn as default\ndef f():\n    c = default\n    c.cursor()\n",
+        "from db import conns\ndef f(alias):\n    conns[alias].cursor()\n",
+        "import db\ndef f():\n    db.conns['default'].cursor()\n",
+        "from db import conn\ndef f():\n    conn.pool.checkout()\n",
+        "from db import conns\ndef f():\n    conns['x'].pool.checkout()\n",
+    ],
+)
+def test_an_object_made_at_import_and_what_it_holds_resolve(code):
+    assert acquired_in(code) == "db.Cursor"
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "from db import conn\ndef f(conn):\n    conn.cursor()\n",  # a parameter shadows the object
+        "import db\ndef f():\n    db.other.cursor()\n",  # not an object of the library
+        "from db import conn\ndef f():\n    conn.other.checkout()\n",  # not an attribute the kind declares
+        "from db import conn\ndef f():\n    conn[0].cursor()\n",  # a connection declares no items
+    ],
+)
+def test_only_declared_objects_attributes_and_items_resolve(code):
+    assert acquired_in(code) is None
+
+
+def test_attributes_and_items_are_inherited_from_the_base_kind():
+    traced = WITH_OBJECTS.kind("db.TracedConnection")
+    assert traced.attributes == {"pool": "db.Pool"}
+    assert "cursor" in traced.methods
+    assert WITH_OBJECTS.object_kind("db.conns") == "db.Handler"
+    assert WITH_OBJECTS.object_kind(None) is None
 
 
 # -- the package ---------------------------------------------------------------------------------

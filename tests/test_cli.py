@@ -3,6 +3,7 @@ commands, and how it hands work to the runner and the fixer."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import types
@@ -132,3 +133,44 @@ def test_fix_calls_the_fixer(capsys, leaky, monkeypatch):
     assert main(["--isolated", "--diff", "leaky.py"]) == 1  # it would change a file
     assert calls[-1][1:3] == (False, True)
     assert capsys.readouterr().out == "--- a/leaky.py\n+++ b/leaky.py\n"
+
+
+# -- paths, the cache's place and warnings -------------------------------------------------
+
+
+def test_diff_of_the_default_path_applies_with_git(capsys, leaky):
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    subprocess.run(["git", "init", "-q"], cwd=leaky, check=True)
+    assert main(["--isolated", "--no-cache", "--diff", "--unsafe-fixes"]) == 1
+    diff = capsys.readouterr().out
+    assert diff.startswith("--- a/leaky.py\n+++ b/leaky.py\n")  # not `a/./leaky.py`
+    (leaky / "fix.patch").write_text(diff, encoding="utf-8")
+    proc = subprocess.run(["git", "apply", "--check", "fix.patch"], cwd=leaky, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    subprocess.run(["git", "apply", "fix.patch"], cwd=leaky, check=True)
+    assert "closing(sqlite3.connect(path))" in (leaky / "leaky.py").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("fmt", ["concise", "json", "github"])
+def test_reported_paths_have_no_dot_slash(capsys, leaky, fmt):
+    main(["--isolated", "--no-cache", "--format", fmt, "."])
+    out = capsys.readouterr().out
+    assert "leaky.py" in out and "./leaky.py" not in out
+
+
+def test_unsafe_fixes_alone_says_it_does_nothing(capsys, leaky):
+    assert main(["--isolated", "--no-cache", "--unsafe-fixes", "leaky.py"]) == 1
+    assert "--unsafe-fixes does nothing without --fix or --diff" in capsys.readouterr().err
+    assert main(["--isolated", "--no-cache", "--unsafe-fixes", "--diff", "leaky.py"]) == 1
+    assert "does nothing" not in capsys.readouterr().err
+
+
+def test_the_cache_lives_beside_the_configuration_whatever_the_directory(capsys, leaky, monkeypatch):
+    (leaky / "pyproject.toml").write_text("[tool.leaklint]\n", encoding="utf-8")
+    (leaky / "pkg").mkdir()
+    (leaky / "pkg" / "mod.py").write_text(LEAKY, encoding="utf-8")
+    monkeypatch.chdir(leaky / "pkg")
+    assert main(["--format", "json", "."]) == 1
+    assert (leaky / ".leaklint_cache" / "results.cache").is_file()
+    assert not (leaky / "pkg" / ".leaklint_cache").exists()

@@ -165,7 +165,7 @@ def test_exclude(project, capsys):
     write(project / "build" / "lib.py", SAMPLE)  # exclude replaces the defaults: build/ is linted now
     _, found, _ = lint(capsys, ".")
     paths = {path.replace("\\", "/") for path, _, _ in found}
-    assert paths == {"./app/sample.py", "./build/lib.py"}
+    assert paths == {"app/sample.py", "build/lib.py"}
 
 
 def test_extend_exclude_keeps_the_defaults(project, capsys):
@@ -173,7 +173,7 @@ def test_extend_exclude_keeps_the_defaults(project, capsys):
     write(project / "app" / "generated" / "models.py", SAMPLE)
     write(project / "build" / "lib.py", SAMPLE)
     _, found, _ = lint(capsys, ".")
-    assert {path.replace("\\", "/") for path, _, _ in found} == {"./app/sample.py"}
+    assert {path.replace("\\", "/") for path, _, _ in found} == {"app/sample.py"}
 
 
 def test_anchored_exclude_is_relative_to_the_configuration(project, capsys):
@@ -199,9 +199,9 @@ def test_per_file_ignores(project, capsys):
     by_path: dict = {}
     for path, _, code in found:
         by_path.setdefault(path.replace("\\", "/"), []).append(code)
-    assert sorted(by_path["./app/sample.py"]) == ["LKL101", "LKL102", "LKL104"]
-    assert sorted(by_path["./tests/unit/test_x.py"]) == ["LKL102", "LKL104"]
-    assert "./conftest.py" not in by_path
+    assert sorted(by_path["app/sample.py"]) == ["LKL101", "LKL102", "LKL104"]
+    assert sorted(by_path["tests/unit/test_x.py"]) == ["LKL102", "LKL104"]
+    assert "conftest.py" not in by_path
 
 
 # -- user resources --------------------------------------------------------------------

@@ -22,7 +22,7 @@ from harness import FIXTURES, expected_findings
 from leaklint.engine import Linter
 from leaklint.fixer import FIXABLE_CODES, fix_text, run_fixes
 from leaklint.fixes import Change, Shape
-from leaklint.flow import Site, SiteFacts
+from leaklint.flow.facts import Site, SiteFacts
 from leaklint.rulebase import Finding
 from leaklint.source import decode, read
 from leaklint.summaries import Summaries, module_name_for

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from leaklint import cli
+from leaklint import check_run
 from leaklint.cli import main
 from leaklint.diagnostics import Diagnostic, Edit, Fix
 from leaklint.output.github import write_github
@@ -194,6 +194,15 @@ def test_statistics(capsys, sample):
     ]
 
 
+def test_statistics_as_json(capsys, sample):
+    status, out, _ = output(capsys, "--statistics", "--format", "json", sample)
+    assert status == 1
+    assert json.loads(out)[:2] == [
+        {"code": "LKL101", "name": "resource-never-released", "count": 1, "fixable": True, "fix": "safe"},
+        {"code": "LKL102", "name": "release-not-guaranteed", "count": 1, "fixable": True, "fix": "safe"},
+    ]
+
+
 # -- each finding's own fix -------------------------------------------------------------------
 
 MIXED = '''\
@@ -333,6 +342,19 @@ def test_sarif(capsys, sample):
     assert early["properties"]["fix"]["description"]
 
 
+def test_sarif_paths_are_relative_to_the_repository_from_a_subfolder(capsys, tmp_path, monkeypatch):
+    service = tmp_path / "services" / "billing"
+    service.mkdir(parents=True)
+    (tmp_path / ".git").mkdir()  # the repository's root: what code scanning resolves paths against
+    (service / "sample.py").write_text(SAMPLE, encoding="utf-8")
+    monkeypatch.chdir(service)
+    status, out, _ = output(capsys, "--format", "sarif", "sample.py")
+    run = json.loads(out)["runs"][0]
+    assert run["originalUriBaseIds"]["%SRCROOT%"]["uri"] == tmp_path.as_uri() + "/"
+    location = run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert location == {"uri": "services/billing/sample.py", "uriBaseId": "%SRCROOT%"}
+
+
 def test_sarif_with_no_findings_is_still_a_log(capsys, tmp_path):
     (tmp_path / "ok.py").write_text("x = 1\n", encoding="utf-8")
     status, out, _ = output(capsys, "--format", "sarif", str(tmp_path / "ok.py"))
@@ -367,7 +389,7 @@ def test_output_file(capsys, sample, tmp_path):
 
 
 def test_progress_bar_on_a_terminal_for_large_runs_only(capsys, tmp_path, monkeypatch):
-    for number in range(cli.PROGRESS_THRESHOLD):
+    for number in range(check_run.PROGRESS_THRESHOLD):
         (tmp_path / f"m{number}.py").write_text("x = 1\n", encoding="utf-8")
     (tmp_path / "sample.py").write_text(SAMPLE, encoding="utf-8")
     monkeypatch.delenv("TERM", raising=False)

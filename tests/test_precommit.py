@@ -87,12 +87,12 @@ def pre_commit_home(tmp_path_factory):
     return tmp_path_factory.mktemp("pre-commit-home")
 
 
-def try_repo(hook_repo: Path, home: Path, work: Path, hook: str, *files: str) -> subprocess.CompletedProcess:
+def pre_commit(home: Path, work: Path, *arguments: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PRE_COMMIT_HOME=str(home), NO_COLOR="1")
     env.pop("GIT_DIR", None)
     env.pop("GIT_INDEX_FILE", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "pre_commit", "try-repo", str(hook_repo), hook, "--color", "never", "--files", *files],
+        [sys.executable, "-m", "pre_commit", *arguments],
         cwd=work,
         env=env,
         capture_output=True,
@@ -103,6 +103,10 @@ def try_repo(hook_repo: Path, home: Path, work: Path, hook: str, *files: str) ->
     if proc.returncode != 0 and any(marker in output for marker in INSTALL_FAILURES):
         pytest.skip(f"pre-commit could not install leaklint into its environment (no package index?):\n{output[-2000:]}")
     return proc
+
+
+def try_repo(hook_repo: Path, home: Path, work: Path, hook: str, *files: str) -> subprocess.CompletedProcess:
+    return pre_commit(home, work, "try-repo", str(hook_repo), hook, "--color", "never", "--files", *files)
 
 
 @pytest.fixture
@@ -140,11 +144,67 @@ def test_hook_applies_the_configured_excludes(hook_repo, pre_commit_home, work):
 
 def test_hooks_manifest():
     hooks = {hook["id"]: hook for hook in yaml.safe_load((CHECKOUT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))}
-    assert set(hooks) == {"leaklint", "leaklint-fix"}
+    assert set(hooks) == {"leaklint", "leaklint-fix", "leaklint-project"}
     for hook in hooks.values():
         assert hook["language"] == "python"
         assert hook["types"] == ["python"]
-        assert hook["entry"].split()[0] == "leaklint"
+        assert hook["entry"].split()[:2] == ["leaklint", "--force-exclude"]
         assert hook.get("pass_filenames", True) is True
-    assert hooks["leaklint-fix"]["args"] == ["--fix"]
-    assert "--fix" not in hooks["leaklint"]["entry"] and not hooks["leaklint"].get("args")
+        assert not hook.get("args"), "a user's `args:` replaces the hook's: what a hook needs goes in its entry"
+    assert "--fix" in hooks["leaklint-fix"]["entry"].split()
+    assert "--project-context" in hooks["leaklint-project"]["entry"].split()
+    assert "--fix" not in hooks["leaklint"]["entry"]
+
+
+def run_configured(hook_repo: Path, home: Path, work: Path, hook: dict, *files: str) -> subprocess.CompletedProcess:
+    """`pre-commit run` with a .pre-commit-config.yaml that uses `hook` (with
+    the user's own `args:`) from the snapshot repository."""
+    rev = git("rev-parse", "HEAD", cwd=hook_repo).strip()
+    config = {"repos": [{"repo": str(hook_repo), "rev": rev, "hooks": [hook]}]}
+    (work / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return pre_commit(home, work, "run", hook["id"], "--color", "never", "--files", *files)
+
+
+@pytest.mark.slow
+def test_the_fix_hook_still_fixes_with_user_args(hook_repo, pre_commit_home, work):
+    # `args:` used to replace the hook's own `--fix`: the hook reported and fixed nothing
+    proc = run_configured(hook_repo, pre_commit_home, work, {"id": "leaklint-fix", "args": ["--unsafe-fixes"]}, "leaky.py")
+    assert proc.returncode == 1, proc.stdout + proc.stderr  # the file changed: pre-commit fails the commit
+    assert "closing(sqlite3.connect(path))" in (work / "leaky.py").read_text(encoding="utf-8")
+
+
+DB = """\
+import psycopg2
+
+
+def open_connection():
+    conn = psycopg2.connect("dbname=app")
+    conn.set_session(autocommit=True)
+    return conn
+"""
+SERVICE = """\
+from db import open_connection
+
+
+def run():
+    conn = open_connection()
+    conn.cursor().execute("select 1")
+"""
+
+
+@pytest.mark.slow
+def test_the_project_hook_knows_helpers_in_unstaged_modules(hook_repo, pre_commit_home, tmp_path):
+    work = tmp_path / "split"
+    work.mkdir()
+    git("init", "-q", cwd=work)
+    (work / "db.py").write_text(DB, encoding="utf-8")
+    (work / "service.py").write_text(SERVICE, encoding="utf-8")
+    git("add", "-A", cwd=work)
+    # pre-commit hands over only the staged file: the factory in db.py is not known
+    assert try_repo(hook_repo, pre_commit_home, work, "leaklint", "service.py").returncode == 0
+    proc = try_repo(hook_repo, pre_commit_home, work, "leaklint-project", "service.py")
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert "service.py:5:12: LKL101" in output
+    assert "db.py:" not in output  # linted for its summaries, not reported
+    assert (work / ".leaklint_cache").is_dir()  # the next commit reuses the results

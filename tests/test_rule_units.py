@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from harness import FIXTURES, expected_findings
-from leaklint.cli import rule_table
+from leaklint.cli_common import rule_table
 from leaklint.engine import Linter
 from leaklint.fixer import run_fixes
 from leaklint.fixes import SHAPES

@@ -236,10 +236,11 @@ def test_no_cache_writes_nothing(project):
     assert not (project / ".leaklint_cache").exists()
 
 
-def test_the_command_line_caches_in_the_current_directory_or_cache_dir(project, capsys):
+def test_the_command_line_caches_in_the_common_root_of_the_paths_or_cache_dir(project, capsys):
     assert main(["--isolated", "--format", "json", "app"]) == 1
     first = capsys.readouterr().out
-    assert (project / ".leaklint_cache" / cache.CACHE_FILE).is_file()
+    assert (project / "app" / ".leaklint_cache" / cache.CACHE_FILE).is_file()
+    assert not (project / ".leaklint_cache").exists()
     assert main(["--isolated", "--format", "json", "app"]) == 1
     assert capsys.readouterr().out == first
     assert main(["--isolated", "--format", "json", "--cache-dir", "elsewhere", "app"]) == 1

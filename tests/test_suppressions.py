@@ -161,7 +161,7 @@ def test_report_unused_suppressions(capsys, tmp_path):
     assert by_line[6]["message"].endswith("no LKL102 reported here")
     assert by_line[6]["name"] == "unused-suppression"
     assert by_line[6]["column"] == UNUSED.splitlines()[5].index("# noqa") + 1
-    assert by_line[6]["fix"] is None
+    assert by_line[6]["fix"]["safety"] == "safe"
 
 
 def test_codes_of_disabled_rules_are_not_reported_unused(capsys, tmp_path):

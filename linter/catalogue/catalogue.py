@@ -20,10 +20,12 @@ class Catalogue:
         self.kinds: dict[str, Kind] = {}
         self.functions: dict[str, Acquire] = {}
         self.types: dict[str, str] = {}
+        self.objects: dict[str, str] = {}
         for lib in self.libraries:
             for kind in lib.kinds:
                 self.kinds[kind.name] = kind
             self.functions.update(lib.functions)
+            self.objects.update(lib.objects)
         for kind in list(self.kinds.values()):
             if kind.base:
                 self.kinds[kind.name] = _inherit(kind, self.kinds[kind.base])
@@ -76,6 +78,10 @@ class Catalogue:
     def kind_for_type(self, qualified_name: str) -> Optional[str]:
         return self.types.get(qualified_name)
 
+    def object_kind(self, qualified_name: Optional[str]) -> Optional[str]:
+        """The kind of a module-level object a library creates at import (`django.db.connection`)."""
+        return self.objects.get(qualified_name) if qualified_name else None
+
     def is_catalogue_module(self, qualified_name: str) -> bool:
         return qualified_name.split(".", 1)[0] in self.module_roots
 
@@ -100,6 +106,8 @@ def _inherit(kind: Kind, base: Kind) -> Kind:
     return replace(
         kind,
         methods=methods,
+        attributes={**base.attributes, **kind.attributes},
+        items=kind.items or base.items,
         blocking=tuple(dict.fromkeys(base.blocking + kind.blocking)),
         partial_reads=tuple(dict.fromkeys(base.partial_reads + kind.partial_reads)),
         base=None,

@@ -110,6 +110,8 @@ class Kind:
     blocking: tuple[str, ...] = ()  # methods that do blocking I/O
     partial_reads: tuple[str, ...] = ()  # methods that consume a stream only in part
     owned: bool = True  # created in a function, it must be released there
+    attributes: Mapping[str, str] = field(default_factory=dict)  # `obj.name` holds an object of that kind (a client's pool)
+    items: Optional[str] = None  # `obj[key]` is an object of this kind (Django's `connections[alias]`)
     base: Optional[str] = None
 
     def exit(self, *, asynchronous: bool) -> Exit:
@@ -150,6 +152,7 @@ class Library:
     module_roots: tuple[str, ...]
     kinds: tuple[Kind, ...]
     functions: Mapping[str, Acquire]  # qualified callable name -> what it acquires
+    objects: Mapping[str, str] = field(default_factory=dict)  # module-level objects: qualified name -> kind (`django.db.connection`)
     verified: str = ""  # the release the facts were read from: "redis 5.2.1"
     sources: tuple[str, ...] = ()  # the files of that release that say so
     version_notes: tuple[VersionNote, ...] = ()

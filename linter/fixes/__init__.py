@@ -17,7 +17,7 @@ from typing import Callable, Optional
 from leaklint.rulebase import Finding
 from leaklint.rules import all_rules
 
-from . import async_with, awaits, chain, closing, region
+from . import async_with, awaits, chain, cleanup_finally, closing, enter_release, region
 from .base import Change, FixContext, Unfixable
 
 
@@ -42,6 +42,8 @@ SHAPES: dict[str, Shape] = {
         _shape("chained-resource", chain),
         _shape("insert-await", awaits),
         _shape("async-with", async_with),
+        _shape("cleanup-in-finally", cleanup_finally),
+        _shape("release-on-enter-failure", enter_release),
     )
 }
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import libcst as cst
 
 from leaklint.catalogue import Await, closing_releases, exit_of
-from leaklint.flow import Discard
+from leaklint.flow.facts import Discard
 from leaklint.rulebase import Finding
 
 from .base import Change, FixContext, Unfixable, canonical_release, code_of

@@ -13,7 +13,7 @@ from __future__ import annotations
 import libcst as cst
 
 from leaklint.catalogue import closing_releases
-from leaklint.flow import SiteFacts
+from leaklint.flow.facts import SiteFacts
 from leaklint.rulebase import Finding
 
 from .base import Change, FixContext, Unfixable, canonical_release, code_of, names_in, rebinds
@@ -22,17 +22,17 @@ CODES = ("LKL104",)
 
 
 def accepts(finding: Finding) -> bool:
-    return finding.code in CODES and isinstance(finding.site, SiteFacts) and finding.site.site.with_item is not None
+    return finding.code in CODES and isinstance(finding.site, SiteFacts) and finding.site.site.transaction_with is not None
 
 
 def group(finding: Finding) -> object:
-    return ("with", finding.site.site.with_item)
+    return ("with", finding.site.site.transaction_with)
 
 
 def build(fx: FixContext, findings: list[Finding]) -> Change:
     facts: SiteFacts = findings[0].site
     site = facts.site
-    item = site.with_item
+    item = site.transaction_with
     with_node = fx.parent(item)
     if not isinstance(with_node, cst.With):
         raise Unfixable("the `with` item is not part of a `with` statement")

@@ -32,7 +32,7 @@ from leaklint.catalogue import (
     closing_releases,
     exit_of,
 )
-from leaklint.flow import SiteFacts
+from leaklint.flow.facts import SiteFacts
 from leaklint.rulebase import Finding
 from leaklint.syntax import walk
 
@@ -72,7 +72,7 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     function = findings[0].function
     if function is None:
         raise Unfixable("it is acquired at module level, where it lives as long as the process")
-    if site.with_item is not None:
+    if site.transaction_with is not None:
         raise Unfixable("it is acquired in a `with` header whose exit does not release it; use `with closing(...)` there")
     var = site.var
     statement = site.statement

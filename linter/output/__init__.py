@@ -4,7 +4,7 @@ these modules only turn diagnostics into text."""
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Mapping, Optional
 
 from ..diagnostics import Diagnostic
 from ..source import UnreadableSource, read
@@ -37,8 +37,9 @@ def fix_note(diagnostic: Diagnostic, *, show_fixes: bool = False) -> Optional[tu
 class SourceLines:
     """The lines of the reported files, read once, for the source snippets."""
 
-    def __init__(self) -> None:
-        self._files: dict[str, Optional[list[str]]] = {}
+    def __init__(self, texts: Optional[Mapping[str, str]] = None) -> None:
+        # sources held in memory (standard input) are not read from disk
+        self._files: dict[str, Optional[list[str]]] = {path: NEWLINES.split(text) for path, text in (texts or {}).items()}
 
     def line(self, path: str, number: int) -> Optional[str]:
         if path not in self._files:

@@ -14,6 +14,7 @@ from typing import IO, Iterable, Mapping, Optional, Sequence
 from ..diagnostics import Diagnostic
 from ..ruleinfo import RuleInfo
 from . import MARKS, SourceLines, fix_note, fix_safety
+from .statistics import RuleCount, rule_counts
 
 Segment = tuple[str, str]  # (text, rich style)
 TAB = 4
@@ -144,25 +145,20 @@ def write_concise(diagnostics: Sequence[Diagnostic], printer: Printer, *, show_f
 def write_statistics(diagnostics: Sequence[Diagnostic], printer: Printer) -> None:
     """One row per code: count, code, the best fix its findings have ([*] safe,
     [-] unsafe, [ ] none), name, and how many have which when they differ."""
-    by_code: dict[str, Counter] = {}
-    names = {}
-    for d in diagnostics:
-        by_code.setdefault(d.code, Counter())[fix_safety(d)] += 1
-        names.setdefault(d.code, d.name)
-    if not by_code:
+    rows = rule_counts(diagnostics)
+    if not rows:
         return
-    width = len(str(max(sum(c.values()) for c in by_code.values())))
-    for code, safeties in sorted(by_code.items(), key=lambda item: (-sum(item[1].values()), item[0])):
-        count = sum(safeties.values())
-        mark = next((MARKS[s] for s in ("safe", "unsafe") if safeties[s]), "[ ]")
-        mixed = "" if len(safeties) == 1 else " (" + ", ".join(_fix_counts(safeties)) + ")"
-        printer.line((f"{count:>{width}}  ", ""), (code, CODE), ("  ", ""), (mark, FIXABLE), (f" {names[code]}{mixed}", ""))
+    width = len(str(max(row.count for row in rows)))
+    for row in rows:
+        mark = MARKS.get(row.fix or "", "[ ]")
+        mixed = "" if row.count in (row.safe, row.unsafe, row.without_fix) else f" ({', '.join(_fix_counts(row))})"
+        printer.line((f"{row.count:>{width}}  ", ""), (row.code, CODE), ("  ", ""), (mark, FIXABLE), (f" {row.name}{mixed}", ""))
 
 
-def _fix_counts(safeties: Counter) -> list[str]:
-    parts = [f"{safeties[s]} {MARKS[s]}" for s in ("safe", "unsafe") if safeties[s]]
-    if safeties[None]:
-        parts.append(f"{safeties[None]} without a fix")
+def _fix_counts(row: RuleCount) -> list[str]:
+    parts = [f"{count} {MARKS[safety]}" for safety, count in (("safe", row.safe), ("unsafe", row.unsafe)) if count]
+    if row.without_fix:
+        parts.append(f"{row.without_fix} without a fix")
     return parts
 
 

@@ -1,13 +1,16 @@
 """asyncpg.
 
-- Acquire: `asyncpg.connect()` (a coroutine), `asyncpg.create_pool()` and
-  `pool.acquire()` (awaitables: await them or enter them with `async with`),
-  `conn.cursor()` (a server-side stream).
-- Release: `await conn.close()` (or the sync `terminate()`),
-  `await pool.release(conn)`, `await pool.close()` (or `terminate()`).
-- `async with` closes a pool and returns an acquired connection; a
-  connection itself is no context manager. A cursor has no `close()`: it
-  lives until the transaction ends.
+- Acquire: `asyncpg.connect()`, a coroutine; `asyncpg.create_pool()` and
+  `pool.acquire()`, plain calls whose result is awaited or entered with
+  `async with` (nothing connects before); `conn.cursor()`, a cursor factory
+  to await or iterate with `async for`: a server-side portal.
+- Release: `await conn.close()`, or the sync `terminate()`; on a pooled
+  connection either one also frees its pool slot. `await pool.release(conn)`
+  returns it. `await pool.close()` (it waits for every acquired connection
+  to come back) or the sync `pool.terminate()`.
+- `async with` on a pool closes it; on `pool.acquire()` it releases the
+  connection. A connection is no context manager of either kind. A cursor
+  has no `close()`: it lives until its transaction ends.
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from .common import ASYNC_CLOSE
 ASYNCPG = Library(
     name="asyncpg",
     module_roots=("asyncpg",),
+    verified="asyncpg 0.32.0",
+    sources=("asyncpg/__init__.py", "asyncpg/connection.py", "asyncpg/pool.py", "asyncpg/cursor.py"),
     functions={
         "asyncpg.connect": Acquire("asyncpg.Connection", Await.COROUTINE),
         "asyncpg.connection.connect": Acquire("asyncpg.Connection", Await.COROUTINE),

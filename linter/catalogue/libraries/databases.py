@@ -1,10 +1,11 @@
 """databases (encode/databases).
 
-- Acquire: `databases.Database()` (it connects only when `connect()` is
-  awaited and is usually application-wide, so not owned), `db.iterate()`
-  (an async generator that holds a connection while suspended).
+- Acquire: `databases.Database()` (plain; it connects only when `connect()`
+  is awaited and is usually application-wide, so not owned), `db.iterate()`
+  (an async generator that holds a pooled connection and a transaction
+  while suspended).
 - Release: `await db.disconnect()`; `await aclose()` on the generator.
-- `async with` connects and disconnects a `Database`.
+- `async with` on a `Database` connects, then disconnects.
 """
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from .common import ASYNC_ACLOSE
 DATABASES = Library(
     name="databases",
     module_roots=("databases",),
+    verified="databases 0.9.0",
+    sources=("databases/__init__.py", "databases/core.py"),
     functions={"databases.Database": Acquire("databases.Database")},
     kinds=(
         Kind(

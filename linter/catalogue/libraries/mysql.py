@@ -1,26 +1,34 @@
 """MySQL drivers: PyMySQL, mysql-connector-python and aiomysql (asyncio over
 PyMySQL, so both stream with an `SSCursor`).
 
-- Acquire: `pymysql.connect()` and `mysql.connector.connect()` (blocking),
-  `mysql.connector.aio.connect()` (a coroutine), `aiomysql.connect()`,
-  `aiomysql.create_pool()` and `pool.acquire()` (awaitables),
-  mysql-connector's `MySQLConnectionPool` (no public close, so not owned)
-  and its `get_connection()`, `cursor()` (given an `SSCursor`, an
-  unbuffered stream; awaitable on aiomysql).
-- Release: `close()`: sync on PyMySQL, mysql-connector and aiomysql
-  connections (aiomysql's awaited close is `ensure_closed()`), awaited on
-  mysql-connector's aio connection and aiomysql cursors; `disconnect()` on
-  mysql-connector (awaited on aio); `pool.release(conn)` on aiomysql (sync,
-  returns a future). A pooled mysql-connector connection's `close()`
-  returns it to the pool.
-- `with` closes PyMySQL and mysql-connector connections and PyMySQL
-  cursors, and returns a pooled mysql-connector connection; `async with`
-  closes the async connections, cursors and pools and returns an acquired
-  aiomysql connection.
+- Acquire: `pymysql.connect()` (= `Connection`) and
+  `mysql.connector.connect()` (blocking); `mysql.connector.aio.connect()`, a
+  coroutine; `aiomysql.connect()`, `aiomysql.create_pool()` and
+  `pool.acquire()`, plain calls whose result is awaited or entered with
+  `async with`; mysql-connector's `MySQLConnectionPool` (no public close,
+  so not owned) and its `get_connection()`; `cursor()`, which given an
+  `SSCursor` is an unbuffered stream (awaitable on aiomysql).
+- Release: `close()`. It is sync on PyMySQL (a second `close()` raises),
+  on mysql-connector and on aiomysql connections (aiomysql's
+  `close()` drops the socket and returns None; `await ensure_closed()` sends
+  QUIT first); a coroutine on mysql-connector's aio connection and on
+  aiomysql cursors. `disconnect()` is the same method as `close()` on
+  mysql-connector. A pooled mysql-connector connection's `close()` returns it
+  to the pool. aiomysql's `pool.release(conn)` is sync and returns a future;
+  an acquired connection's own `close()` keeps it among the pool's used
+  connections. aiomysql's `pool.close()` only stops new acquires and closes
+  connections as they come back: `await pool.wait_closed()` closes the idle
+  ones.
+- `with` closes PyMySQL and mysql-connector connections and PyMySQL cursors,
+  and returns a pooled mysql-connector connection; `async with` closes the
+  async connections, cursors and pools (`close()` then `wait_closed()`) and
+  releases an acquired aiomysql connection. With pool arguments
+  (`pool_name`, `pool_size`) `mysql.connector.connect()` returns a pooled
+  connection: its `close()` and `with` return it to the pool.
 """
 from __future__ import annotations
 
-from ..model import Acquire, Await, Awaiting, Exit, Kind, Library, Release, When
+from ..model import Acquire, Await, Awaiting, Exit, Kind, Library, Release, VersionNote, When
 from .common import ASYNC_CLOSE, DBAPI_BLOCKING, PARTIAL_READS, SYNC_CLOSE
 
 
@@ -30,6 +38,16 @@ SS_CURSOR = When(keyword="cursor", position=0, endswith="SSCursor")
 PYMYSQL = Library(
     name="pymysql",
     module_roots=("pymysql",),
+    verified="PyMySQL 1.2.4",
+    sources=("pymysql/__init__.py", "pymysql/connections.py", "pymysql/cursors.py"),
+    version_notes=(
+        VersionNote(
+            "< 0.10",
+            "`with conn:` gives a new cursor (deprecated) and commits or rolls back on exit; the connection stays "
+            "open (read in 0.9.3).",
+        ),
+        VersionNote("0.10.x", "a connection is no context manager (read in 0.10.1); 1.0 made `with conn:` close it."),
+    ),
     functions={
         "pymysql.connect": Acquire("pymysql.Connection", blocking=True),
         "pymysql.Connect": Acquire("pymysql.Connection", blocking=True),
@@ -71,6 +89,18 @@ PYMYSQL = Library(
 MYSQL_CONNECTOR = Library(
     name="mysql-connector",
     module_roots=("mysql",),
+    verified="mysql-connector-python 26.10.0",
+    sources=(
+        "mysql/connector/__init__.py",
+        "mysql/connector/pooling.py",
+        "mysql/connector/abstracts.py",
+        "mysql/connector/connection.py",
+        "mysql/connector/connection_cext.py",
+        "mysql/connector/aio/__init__.py",
+        "mysql/connector/aio/pooling.py",
+        "mysql/connector/aio/abstracts.py",
+        "mysql/connector/aio/connection.py",
+    ),
     functions={
         "mysql.connector.connect": Acquire("mysql.connector.Connection", blocking=True),
         "mysql.connector.aio.connect": Acquire("mysql.connector.aio.Connection", Await.COROUTINE),
@@ -117,6 +147,8 @@ MYSQL_CONNECTOR = Library(
 AIOMYSQL = Library(
     name="aiomysql",
     module_roots=("aiomysql",),
+    verified="aiomysql 0.3.2",
+    sources=("aiomysql/__init__.py", "aiomysql/connection.py", "aiomysql/cursors.py", "aiomysql/pool.py", "aiomysql/utils.py"),
     functions={
         "aiomysql.connect": Acquire("aiomysql.Connection", Await.AWAITABLE),
         "aiomysql.create_pool": Acquire("aiomysql.Pool", Await.AWAITABLE),
@@ -164,6 +196,7 @@ AIOMYSQL = Library(
             library="aiomysql",
             base="aiomysql.Connection",
             releases=(),
+            closes_without_returning=("close", "ensure_closed"),  # it stays among the pool's used connections
         ),
     ),
 )

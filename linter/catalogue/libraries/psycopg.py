@@ -1,25 +1,57 @@
 """psycopg 3 and psycopg_pool.
 
-- Acquire: `psycopg.connect()` / `Connection.connect()` (blocking),
-  `AsyncConnection.connect()` (a coroutine: `async with await ...`),
-  `cursor()` (with a name, a server-side stream), `cursor.stream()`, the
-  pool constructors, `pool.getconn()` (awaited on the async pool) and
-  `pool.connection()` (only `with`/`async with`, which returns it to the pool).
-- Release: `close()`, awaited on the async objects; `await aclose()` on an
-  async stream; `pool.putconn(conn)` (awaited on the async pool) for a pooled
-  connection, whose `close()` keeps the pool slot.
-- `with` closes connections, cursors and pools (`async with` on the async
-  ones); on a connection from `getconn()` it only ends the transaction.
+- Acquire: `psycopg.connect()` (= `Connection.connect()`, blocking);
+  `AsyncConnection.connect()`, a coroutine (`async with await ...`);
+  `cursor()`, plain on both connections, whose first argument `name` makes a
+  server-side cursor; `cursor.stream()`, a generator (an async generator on
+  an async cursor) that holds the connection's lock while suspended; the pool
+  constructors (plain, also for the async pool); `pool.getconn()` (a
+  coroutine on the async pool); `pool.connection()`, a `@contextmanager`
+  (`@asynccontextmanager` on the async pool) that acquires only when entered.
+- Release: `close()`, a coroutine on the async connection, cursors and pool;
+  `close()` / `await aclose()` on a stream's generator;
+  `pool.putconn(conn)` (a coroutine on the async pool) for a connection
+  from `getconn()`. That connection's own `close()` closes it and keeps its
+  pool slot, unless the pool was made with `close_returns=True`.
+- `with`/`async with` on a connection commits (or rolls back) and then
+  closes it, except one that belongs to a pool: then it only ends the
+  transaction. It closes cursors and pools (the async ones only with
+  `async with`); leaving `pool.connection()` returns the connection.
 """
 from __future__ import annotations
 
-from ..model import Acquire, Await, Awaiting, Exit, Kind, Library, Release
+from ..model import Acquire, Await, Awaiting, Exit, Kind, Library, Release, VersionNote
 from .common import ASYNC_ACLOSE, ASYNC_CLOSE, DBAPI_BLOCKING, NAMED_CURSOR, PARTIAL_READS, SYNC_CLOSE
 
 
 PSYCOPG3 = Library(
     name="psycopg",
     module_roots=("psycopg", "psycopg_pool"),
+    verified="psycopg 3.3.9, psycopg-pool 3.3.3",
+    sources=(
+        "psycopg/__init__.py",
+        "psycopg/connection.py",
+        "psycopg/connection_async.py",
+        "psycopg/cursor.py",
+        "psycopg/cursor_async.py",
+        "psycopg/_server_cursor.py",
+        "psycopg/_server_cursor_async.py",
+        "psycopg_pool/base.py",
+        "psycopg_pool/pool.py",
+        "psycopg_pool/pool_async.py",
+    ),
+    version_notes=(
+        VersionNote(
+            "psycopg_pool < 3.3",
+            "no `close_returns` option: `close()` on a connection from `getconn()` always closes it and "
+            "keeps its slot (read in 3.1.9 and 3.2.6).",
+        ),
+        VersionNote(
+            "psycopg >= 3.0",
+            "`with`/`async with` on a connection commits or rolls back, then closes it unless it belongs to a "
+            "pool; `AsyncConnection.connect()` is a coroutine (the same in 3.0.18, 3.1.20 and 3.3.9).",
+        ),
+    ),
     functions={
         "psycopg.connect": Acquire("psycopg.Connection", blocking=True),
         "psycopg.Connection.connect": Acquire("psycopg.Connection", blocking=True),

@@ -1,23 +1,37 @@
 """psycopg2: `psycopg2.connect()` and the pools of `psycopg2.pool`.
 
-- Acquire: `psycopg2.connect()` (blocking), `conn.cursor()` (a named
-  cursor, `cursor("name")`, is a server-side stream), the pool
-  constructors, `pool.getconn()` (blocking).
-- Release: `close()` on connections and cursors; `pool.putconn(conn)` for a
-  pooled connection (its `close()` keeps the pool slot); `pool.closeall()`.
-- `with`: closes a cursor; on a connection, pooled or not, it only commits
-  or rolls back. A pool is no context manager.
+- Acquire: `psycopg2.connect()` (blocking); `conn.cursor()`, whose first
+  argument `name` makes a named, server-side cursor that streams until it is
+  closed or its transaction ends; the pool constructors, which open
+  `minconn` connections at once; `pool.getconn()` (blocking; it raises
+  `PoolError` when `maxconn` connections are out, it never waits).
+- Release: `close()` on connections and cursors. A pooled connection goes
+  back with `pool.putconn(conn)`; its own `close()` closes it but keeps it
+  among the pool's used connections, so the slot stays taken.
+  `pool.closeall()` closes every connection, checked out or not.
+- `with cursor:` closes the cursor. `with conn:` commits (or rolls back on an
+  exception) and leaves the connection open, pooled or not. A pool has no
+  `__enter__`.
 - Nothing is awaitable.
 """
 from __future__ import annotations
 
-from ..model import Acquire, Exit, Kind, Library, Release
+from ..model import Acquire, Exit, Kind, Library, Release, VersionNote
 from .common import DBAPI_BLOCKING, NAMED_CURSOR, PARTIAL_READS, SYNC_CLOSE
 
 
 PSYCOPG2 = Library(
     name="psycopg2",
     module_roots=("psycopg2",),
+    verified="psycopg2 2.9.13",
+    sources=("psycopg2/pool.py", "psycopg2/extras.py", "psycopg/connection_type.c", "psycopg/cursor_type.c"),
+    version_notes=(
+        VersionNote(
+            "< 2.8",
+            "`psycopg2.pool.PersistentConnectionPool` exists (deprecated; one connection per thread): "
+            "`getconn()`, `putconn()` and `closeall()` as on the other pools (read in 2.7.7). 2.8 removed it.",
+        ),
+    ),
     functions={
         "psycopg2.connect": Acquire("psycopg2.connection", blocking=True),
         "psycopg2.pool.SimpleConnectionPool": Acquire("psycopg2.pool"),

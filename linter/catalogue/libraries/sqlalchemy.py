@@ -1,23 +1,42 @@
 """SQLAlchemy, Core and ORM, sync and asyncio.
 
-- Acquire: `create_engine()` and `create_async_engine()` (meant to live as
-  long as the process, so not owned), `engine.connect()` (blocking; an
-  awaitable on the async engine), `engine.begin()` (only `with`/`async
-  with`), `raw_connection()` (a coroutine on the async engine),
-  `Session()`, `AsyncSession()`, the sessionmakers and their `begin()`,
-  and streamed results: `stream_results` / `yield_per` execution options,
-  `AsyncConnection.stream()` (awaitable or `async with`),
-  `AsyncSession.stream()` (a coroutine).
-- Release: `close()` (awaited on the async objects) returns a connection
-  or a session's connection to the pool and closes a result;
-  `engine.dispose()` (awaited on the async engine).
-- `with`/`async with` on a connection or session returns it to the pool
-  (no commit); `with session.begin()` only ends the transaction; an
-  `AsyncResult` has only a sync `with`.
+- Acquire: `create_engine()` and `create_async_engine()` (they connect
+  lazily and are meant to live as long as the process, so not owned);
+  `engine.connect()`, which checks a connection out at once (blocking; on
+  the async engine a plain call whose `AsyncConnection` is awaited or entered
+  with `async with`); `engine.begin()`, a `@contextmanager`
+  (`@asynccontextmanager` on the async engine) that acquires only when
+  entered; `raw_connection()` (a coroutine on the async engine);
+  `Session()` and `AsyncSession()`, which check out nothing until first
+  used; the sessionmakers and their `begin()`; streamed results: the
+  `stream_results` / `yield_per` execution options, `AsyncConnection.stream()`
+  (await it or enter it with `async with`) and `AsyncSession.stream()` (a
+  coroutine).
+- Release: `close()` (a coroutine on the async objects) rolls back and
+  returns a connection, a session's connections or a raw connection to the
+  pool, and closes a result; `engine.dispose()` (a coroutine on the async
+  engine). `Connection.execution_options()` changes the connection in place
+  and returns it.
+- `with`/`async with` on a connection, a session or a raw connection
+  returns it to the pool without committing; on `engine.begin()` and
+  `sessionmaker.begin()` it commits, then returns it; `with session.begin()`
+  only ends the transaction. A result closes on a sync `with`; an
+  `AsyncResult` has only that sync `with`. An engine is no context manager.
+
+`scoped_session` / `async_scoped_session` (their own entry below):
+
+- Acquire: the registry; calling it gives the current scope's session,
+  which belongs to the registry (borrowed), and the registry proxies the
+  session's methods.
+- Release: `remove()` closes the current session and forgets it; the
+  proxied `close()` closes it too (both awaited on `async_scoped_session`,
+  which also proxies `aclose()`).
+- Neither registry is a context manager. A registry made at module level
+  lives as long as the process; a framework's teardown calls `remove()`.
 """
 from __future__ import annotations
 
-from ..model import Acquire, Await, Awaiting, Exit, Kind, Library, Release, When
+from ..model import Acquire, Await, Awaiting, Exit, Kind, Library, Release, VersionNote, When
 from .common import ASYNC_CLOSE, SYNC_CLOSE
 
 
@@ -29,6 +48,37 @@ STREAM_RESULTS_OPTION = When(keyword="execution_options", mentions="stream_resul
 SQLALCHEMY = Library(
     name="sqlalchemy",
     module_roots=("sqlalchemy",),
+    verified="SQLAlchemy 2.1.9",
+    sources=(
+        "sqlalchemy/engine/create.py",
+        "sqlalchemy/engine/base.py",
+        "sqlalchemy/engine/result.py",
+        "sqlalchemy/engine/util.py",
+        "sqlalchemy/pool/base.py",
+        "sqlalchemy/orm/session.py",
+        "sqlalchemy/ext/asyncio/base.py",
+        "sqlalchemy/ext/asyncio/engine.py",
+        "sqlalchemy/ext/asyncio/session.py",
+        "sqlalchemy/ext/asyncio/result.py",
+    ),
+    version_notes=(
+        VersionNote(
+            "1.4",
+            "`Connection.execution_options()` returns a copy sharing the DBAPI connection on a legacy engine; only a "
+            "`future=True` engine's connection is changed in place and returned (read in 1.4.54).",
+        ),
+        VersionNote("1.4", "a `Result` and a raw connection are no context managers (read in 1.4.54)."),
+        VersionNote(
+            "1.4",
+            "`AsyncConnection.stream()` and `stream_scalars()` are plain coroutines: await them, `async with` raises; "
+            "`AsyncEngine.begin()` can also be awaited (read in 1.4.54).",
+        ),
+        VersionNote(
+            ">= 1.4",
+            "`with Session(...)` and `async with AsyncSession(...)` close the session without committing; "
+            "`sessionmaker.begin()` commits, then closes (the same in 1.4.54 and 2.1.9).",
+        ),
+    ),
     functions={
         "sqlalchemy.create_engine": Acquire("sqlalchemy.Engine"),
         "sqlalchemy.engine.create_engine": Acquire("sqlalchemy.Engine"),
@@ -174,5 +224,57 @@ SQLALCHEMY = Library(
             with_exit=Exit.CLOSES,
             partial_reads=("fetchone", "fetchmany"),
         ),
+    ),
+)
+
+
+SQLALCHEMY_SCOPED_SESSION = Library(
+    name="sqlalchemy scoped_session",
+    module_roots=("sqlalchemy",),
+    functions={
+        "sqlalchemy.orm.scoped_session": Acquire("sqlalchemy.scoped_session"),
+        "sqlalchemy.orm.scoping.scoped_session": Acquire("sqlalchemy.scoped_session"),
+        "sqlalchemy.ext.asyncio.async_scoped_session": Acquire("sqlalchemy.async_scoped_session"),
+        "sqlalchemy.ext.asyncio.scoping.async_scoped_session": Acquire("sqlalchemy.async_scoped_session"),
+    },
+    kinds=(
+        Kind(
+            name="sqlalchemy.scoped_session",
+            label="SQLAlchemy scoped_session",
+            library="sqlalchemy",
+            types=("sqlalchemy.orm.scoped_session", "sqlalchemy.orm.scoping.scoped_session"),
+            releases=(Release("remove"), Release("close")),
+            call=Acquire("sqlalchemy.ScopedSession"),
+            base="sqlalchemy.Session",  # it proxies the session's methods
+        ),
+        Kind(
+            name="sqlalchemy.ScopedSession",
+            label="SQLAlchemy session of a scoped_session",
+            library="sqlalchemy",
+            owned=False,  # the registry's: `remove()` on the registry closes it
+            base="sqlalchemy.Session",
+        ),
+        Kind(
+            name="sqlalchemy.async_scoped_session",
+            label="SQLAlchemy async_scoped_session",
+            library="sqlalchemy",
+            types=("sqlalchemy.ext.asyncio.async_scoped_session", "sqlalchemy.ext.asyncio.scoping.async_scoped_session"),
+            releases=(Release("remove", Awaiting.ASYNC), Release("close", Awaiting.ASYNC), Release("aclose", Awaiting.ASYNC)),
+            call=Acquire("sqlalchemy.AsyncScopedSession"),
+            base="sqlalchemy.AsyncSession",
+        ),
+        Kind(
+            name="sqlalchemy.AsyncScopedSession",
+            label="SQLAlchemy async session of an async_scoped_session",
+            library="sqlalchemy",
+            owned=False,
+            base="sqlalchemy.AsyncSession",
+        ),
+    ),
+    verified="SQLAlchemy 2.1.9",
+    sources=("sqlalchemy/orm/scoping.py", "sqlalchemy/ext/asyncio/scoping.py"),
+    version_notes=(
+        VersionNote("< 1.4.19", "there is no `async_scoped_session`"),
+        VersionNote("< 2.0.20", "`async_scoped_session` has no `aclose()`: use `await remove()` or `await close()`"),
     ),
 )

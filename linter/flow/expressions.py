@@ -1,0 +1,99 @@
+"""What one expression does, found in one walk over it: its calls (and which
+of them can raise), awaits and yields, and the names it lets escape as
+values (as opposed to names it only uses as a receiver)."""
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+import libcst as cst
+
+from ..syntax import children, walk
+
+# Builtins that read their argument and keep nothing of it: `next(cur)`.
+CONSUMING_BUILTINS = frozenset({"next", "anext", "len", "list", "tuple", "sorted", "any", "all", "sum", "min", "max", "isinstance", "id", "repr", "str"})
+
+
+class ExprFacts:
+    def __init__(self, expr: cst.BaseExpression, release_methods: frozenset[str]) -> None:
+        self.calls: list[cst.Call] = []
+        self.raising_calls: list[cst.Call] = []
+        self.awaits: list[cst.Await] = []
+        self.yields: list[cst.CSTNode] = []
+        self.yielded_names: list[str] = []
+        self.value_names: list[str] = []
+        self.captured: set[str] = set()  # names a lambda in it closes over
+        self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
+        stack: list[tuple[cst.CSTNode, Optional[cst.CSTNode]]] = [(expr, None)]
+        receivers: set[cst.CSTNode] = set()
+        while stack:
+            node, parent = stack.pop()
+            if parent is not None:
+                self.parents[node] = parent
+            if isinstance(node, cst.Lambda):
+                self.captured.update(names_in(node.body))
+                continue
+            if isinstance(node, cst.Call):
+                self.calls.append(node)
+                receivers.add(node.func)
+                if isinstance(node.func, cst.Attribute):
+                    receivers.add(node.func.value)
+                elif isinstance(node.func, cst.Name) and node.func.value in CONSUMING_BUILTINS:
+                    receivers.update(a.value for a in node.args)  # `next(cur)` reads it, keeps nothing
+            elif isinstance(node, cst.Attribute):
+                receivers.add(node.value)
+            elif isinstance(node, cst.Await):
+                self.awaits.append(node)
+            elif isinstance(node, cst.Yield):
+                self.yields.append(node)
+                if isinstance(node.value, cst.Name):
+                    self.yielded_names.append(node.value.value)
+            elif isinstance(node, cst.Name) and node not in receivers:
+                self.value_names.append(node.value)
+            kids = list(children(node))
+            kids.reverse()
+            stack.extend((kid, node) for kid in kids)
+        # outermost first (a raise edge starts at the first); a catalogue
+        # release does not count as a call that can raise
+        for call in self.calls:
+            func = call.func
+            if isinstance(func, cst.Attribute) and func.attr.value in release_methods:
+                continue
+            self.raising_calls.append(call)
+
+    def is_awaited(self, call: cst.Call) -> bool:
+        parent = self.parents.get(call)
+        if isinstance(parent, cst.Await):
+            return True
+        # asyncio.wait_for(pool.acquire(), 5)
+        if isinstance(parent, cst.Arg):
+            outer = self.parents.get(parent)
+            return isinstance(outer, cst.Call) and isinstance(self.parents.get(outer), cst.Await)
+        return False
+
+    def chained_method(self, call: cst.Call) -> Optional[str]:
+        """`cursor` in `connect(dsn).cursor()` (or `(await connect(dsn)).cursor()`)."""
+        node = self.parents.get(call)
+        if isinstance(node, cst.Await):
+            node = self.parents.get(node)
+        if isinstance(node, cst.Attribute):
+            return node.attr.value
+        return None
+
+    def candidate_discards(self, root: cst.CSTNode, discard_root: bool) -> Iterator[tuple[cst.Call, bool]]:
+        """(call, chained): calls whose result is used only as a receiver, and
+        the root call itself when the statement drops its value."""
+        for call in self.calls:
+            parent = self.parents.get(call)
+            if isinstance(parent, cst.Await):
+                parent = self.parents.get(parent)
+            if isinstance(parent, cst.Attribute) and parent.value in (call, self.parents.get(call)):
+                yield call, True
+            elif call is root and discard_root:
+                yield call, False
+
+
+def names_in(node: cst.CSTNode) -> Iterator[str]:
+    """Every name used in `node`, nested functions and lambdas included."""
+    for sub in walk(node, into_scopes=True):
+        if isinstance(sub, cst.Name):
+            yield sub.value

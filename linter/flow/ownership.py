@@ -1,0 +1,326 @@
+"""Ownership effects: which calls acquire a resource this function owns, and
+what calls and `with` blocks do to the resources a path holds (releases,
+hand-offs, registered releases, project helpers that release or keep an
+argument).
+
+The only part of the flow analysis that reads the catalogue (through the
+resolver); the rest asks here.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Callable, Iterable, Optional
+
+import libcst as cst
+
+from ..catalogue import (
+    AWAIT_WRAPPERS,
+    ENTERING_METHODS,
+    OWNING_CALLS,
+    OWNING_METHODS,
+    REGISTERING_CALLS,
+    REGISTERING_METHODS,
+    STORING_METHODS,
+    Acquire,
+    Await,
+    Exit,
+    Kind,
+    exit_of,
+)
+from ..resolve import Resolver
+from ..syntax import dotted_name, unwrap_await, walk
+from .expressions import ExprFacts
+from .facts import Discard, Phase, ReleaseEvent, Site
+from .ledger import Ledger
+from .state import ParameterSite, State, Tracked
+from .streams import close_streams_of
+
+# Callee names of objects built around the resources given to them.
+WRAPPER_WORDS = ("wrap", "make", "transport", "adopt")
+
+
+@dataclass(frozen=True)
+class Acquisition:
+    """A call that acquires a resource."""
+
+    call: cst.Call
+    acquire: Acquire
+    kind: Kind
+    awaited: bool = False
+    entered_by: Optional[cst.Call] = None  # `stack.enter_context(call)` whose exit only ends a transaction
+
+
+class WithEffect(enum.Enum):
+    """What leaving `with name:` does to the resource `name` holds."""
+
+    ENDS_OWNERSHIP = "ends ownership"
+    ENDS_TRANSACTION = "ends the transaction"  # the resource stays open
+    NONE = "none"
+
+
+class Ownership:
+    def __init__(self, resolver: Resolver, ledger: Ledger) -> None:
+        self.resolver = resolver
+        self.catalogue = resolver.catalogue
+        self.ledger = ledger
+        self.release_methods = self.catalogue.release_methods
+
+    # -- acquisitions -------------------------------------------------------------
+
+    def acquisition(self, value: cst.BaseExpression) -> Optional[Acquisition]:
+        """The acquisition `value` makes, when it acquires a resource a function
+        owns: `pool.getconn()`, `await pool.acquire()`, `stack.enter_context(...)`
+        on an object whose exit only ends a transaction."""
+        expr, awaited = unwrap_await(value)
+        if isinstance(expr, cst.Call) and awaited:
+            qualified = self.resolver.qualified(expr.func) or ""
+            if qualified in AWAIT_WRAPPERS and expr.args:
+                inner = expr.args[0].value
+                if isinstance(inner, cst.Call):
+                    expr = inner
+        if not isinstance(expr, cst.Call):
+            return None
+        entered = _entered_context(expr)
+        if entered is not None:
+            acquire = self.resolver.acquire_of(entered)
+            if acquire is None or acquire.stream:
+                return None
+            kind = self.catalogue.kind(acquire.kind)
+            exit_ = exit_of(acquire, kind, asynchronous=False, awaited=False)
+            if exit_ == Exit.TXN_ONLY and kind.owned:
+                return Acquisition(entered, acquire, kind, awaited, expr)
+            return None
+        acquire = self.resolver.acquire_of(expr)
+        if acquire is None:
+            return None
+        kind = self.catalogue.kind(acquire.kind)
+        if not kind.owned and not acquire.stream:
+            return None
+        if acquire.awaiting == Await.CM_ONLY:
+            return None
+        if acquire.awaiting in (Await.COROUTINE, Await.AWAITABLE) and not awaited:
+            return None  # nothing acquired yet
+        return Acquisition(expr, acquire, kind, awaited)
+
+    def stream_acquisition(self, call: cst.Call) -> Optional[Acquisition]:
+        """`call` opens a stream: `for row in conn.execute(...)`."""
+        acquire = self.resolver.acquire_of(call)
+        if acquire is None or not acquire.stream:
+            return None
+        return Acquisition(call, acquire, self.catalogue.kind(acquire.kind))
+
+    def left_open_by_with(self, call: cst.Call, is_async: bool, awaited: bool) -> Optional[Acquisition]:
+        """The acquisition a `with` item makes and leaves open, its exit only
+        ending a transaction: `with sqlite3.connect(path) as conn:`."""
+        acquire = self.resolver.acquire_of(call)
+        if acquire is None:
+            return None
+        kind = self.catalogue.kind(acquire.kind)
+        exit_ = exit_of(acquire, kind, asynchronous=is_async, awaited=awaited)
+        if exit_ == Exit.TXN_ONLY and kind.owned and not acquire.stream:
+            return Acquisition(call, acquire, kind, awaited)
+        return None
+
+    def with_effect(self, site: Site, is_async: bool) -> WithEffect:
+        exit_ = site.kind.exit(asynchronous=is_async)
+        if exit_.ends_ownership:
+            return WithEffect.ENDS_OWNERSHIP
+        if not is_async and site.kind.exit(asynchronous=True).ends_ownership:
+            # only `async with` can enter it: the block is where the code means
+            # its ownership to end (the sync `with` is a defect of its own)
+            return WithEffect.ENDS_OWNERSHIP
+        if exit_ == Exit.TXN_ONLY:
+            return WithEffect.ENDS_TRANSACTION
+        return WithEffect.NONE
+
+    def closing_target(self, call: cst.Call) -> Optional[str]:
+        """`conn` in `closing(conn)`, `aclosing(conn)`, `nullcontext(conn)`."""
+        qualified = self.resolver.qualified(call.func) or ""
+        if qualified in OWNING_CALLS and call.args:
+            arg = call.args[0].value
+            if isinstance(arg, cst.Name):
+                return arg.value
+        return None
+
+    def record_discards(self, expr: cst.BaseExpression, facts: ExprFacts, discard_root: bool, managed_root: bool) -> None:
+        """Acquisitions in `expr` whose result is dropped or used only as a receiver."""
+        root, _ = unwrap_await(expr)
+        for call, chained in facts.candidate_discards(root, discard_root):
+            if managed_root and call is root:
+                continue
+            acquire = self.resolver.acquire_of(call)
+            if acquire is None or acquire.stream or acquire.awaiting == Await.CM_ONLY:
+                continue
+            kind = self.catalogue.kind(acquire.kind)
+            if not kind.owned:
+                continue
+            awaited = facts.is_awaited(call)
+            if acquire.awaiting in (Await.COROUTINE, Await.AWAITABLE) and not awaited:
+                continue
+            if chained and any(r.method == facts.chained_method(call) for r in kind.releases):
+                continue  # `connect(dsn).close()`
+            self.ledger.facts.discards.append(Discard(call, acquire, kind, chained))
+
+    # -- effects ---------------------------------------------------------------------
+
+    def apply(self, state: State, facts: ExprFacts) -> State:
+        """The effects of an expression's calls, and of the names its lambdas capture."""
+        for call in facts.calls:
+            state = self._apply_call(state, call)
+        if facts.captured:
+            state = self.hand_off_names(state, facts.captured)
+        return state
+
+    def _apply_call(self, state: State, call: cst.Call) -> State:
+        func = call.func
+        # `conn.close()`: a release method of the object itself
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
+            site = state.site_of(func.value.value)
+            method = func.attr.value
+            if isinstance(site, ParameterSite):
+                if method in self.catalogue.own_release_methods:
+                    return self.release(state, site)
+            elif site is not None:
+                release = next((r for r in site.kind.releases if r.method == method), None)
+                if release is not None:
+                    self.ledger.facts.releases.append(ReleaseEvent(call, site, release))
+                    return self.release(state, site)
+                if method in site.kind.closes_without_returning:
+                    facts = self.ledger.of(site)
+                    facts.closed_not_returned = facts.closed_not_returned or call
+                    return state
+                if method in site.kind.partial_reads and not self.ledger.loops:
+                    facts = self.ledger.of(site)
+                    facts.partial = facts.partial or call
+        names = [a.value.value for a in call.args if isinstance(a.value, cst.Name)]
+        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        if isinstance(func, cst.Name) and func.value in ("next", "anext") and names and not self.ledger.loops:
+            site = state.site_of(names[0])
+            if isinstance(site, Site) and site.stream:
+                facts = self.ledger.of(site)
+                facts.partial = facts.partial or call
+        qualified = self.resolver.qualified(func) or ""
+        # `pool.putconn(conn)`, `await pool.release(conn)`
+        if method is not None:
+            for name in names:
+                site = state.site_of(name)
+                if site is None:
+                    continue
+                if isinstance(site, ParameterSite):
+                    if method in self.catalogue.return_methods or method in OWNING_METHODS:
+                        state = self.release(state, site)
+                    continue
+                release = next((r for r in site.acquire.returned_by if r.method == method), None)
+                if release is not None:
+                    self.ledger.facts.releases.append(ReleaseEvent(call, site, release))
+                    state = self.release(state, site)
+                elif method in OWNING_METHODS:
+                    state = self.release(state, site)
+                elif method in STORING_METHODS:
+                    state = self.hand(state, site)
+        # `aiohttp.ClientSession(connector=connector)` takes over the resource given by keyword
+        adopting = self.resolver.acquire_of(call) if any(a.keyword is not None for a in call.args) else None
+        if adopting is not None and adopting.adopts:
+            for arg in call.args:
+                if arg.keyword is not None and arg.keyword.value in adopting.adopts and isinstance(arg.value, cst.Name):
+                    site = state.site_of(arg.value.value)
+                    if site is not None:
+                        state = self.hand(state, site)
+        if qualified in OWNING_CALLS:
+            for name in names:
+                site = state.site_of(name)
+                if site is not None:
+                    state = self.release(state, site)
+        # `stack.callback(conn.close)`, `atexit.register(pool.putconn, conn)`
+        if method in REGISTERING_METHODS or qualified in REGISTERING_CALLS:
+            for arg in call.args:
+                value = arg.value
+                if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
+                    site = state.site_of(value.value.value)
+                    if site is not None:
+                        state = self.release(state, site)
+                    elif any(state.site_of(n) is not None for n in names):
+                        for name in names:
+                            if state.site_of(name) is not None:
+                                state = self.release(state, state.site_of(name))
+        # a project helper known to release (or keep) its parameter
+        released = self.resolver.releases_argument(call) if names else None
+        if released:
+            kept = self.resolver.keeps_argument(call)
+            positional = [a for a in call.args if a.keyword is None and not a.star]
+            for position in released:
+                if position < len(positional) and isinstance(positional[position].value, cst.Name):
+                    site = state.site_of(positional[position].value.value)
+                    if site is not None:
+                        state = self.hand(state, site) if position in kept else self.release(state, site)
+        return state
+
+    def release(self, state: State, site: Tracked) -> State:
+        if isinstance(site, Site):
+            self.ledger.of(site).released = True
+            holders = state.holders(site)
+            if holders:
+                state = close_streams_of(state, holders, self.ledger)
+        return state.set_phase(site, Phase.RELEASED)
+
+    def hand(self, state: State, site: Tracked) -> State:
+        if isinstance(site, Site):
+            self.ledger.of(site).handed = True
+        return state.set_phase(site, Phase.HANDED)
+
+    def hand_off_names(self, state: State, names: Iterable[str]) -> State:
+        return _each_held(state, names, self.hand)
+
+    def release_names(self, state: State, names: Iterable[str]) -> State:
+        return _each_held(state, names, self.release)
+
+    def record_yielded(self, states: Iterable[State], facts: ExprFacts) -> None:
+        """A generator that yields a resource hands it to its consumer."""
+        for state in states:
+            for name in facts.yielded_names:
+                site = state.site_of(name)
+                if isinstance(site, Site):
+                    self.ledger.of(site).yielded = True
+
+
+def _each_held(state: State, names: Iterable[str], effect: Callable[[State, Tracked], State]) -> State:
+    """`effect` on what each of `names` holds."""
+    for name in names:
+        site = state.site_of(name)
+        if site is not None:
+            state = effect(state, site)
+    return state
+
+
+CONTAINER_LITERALS = (cst.Dict, cst.List, cst.Tuple, cst.Set)
+
+
+def wrapped_names(value: cst.BaseExpression) -> tuple[str, ...]:
+    """`Server(loop, [sock])`, `ssl.wrap_socket(sock)`: names a wrapper object
+    built around a resource keeps. Its result holding the resource means that
+    returning or storing the wrapper hands the resource off too."""
+    expr, _ = unwrap_await(value)
+    if isinstance(expr, CONTAINER_LITERALS):  # `{"connector": connector}`: the container holds it
+        return tuple(node.value for node in walk(expr) if isinstance(node, cst.Name))
+    if not isinstance(expr, cst.Call):
+        return ()
+    callee = (dotted_name(expr.func) or "").rsplit(".", 1)[-1]
+    if not (callee[:1].isupper() or any(word in callee.lower() for word in WRAPPER_WORDS)):
+        return ()
+    names = []
+    for arg in expr.args:
+        for node in walk(arg.value):
+            if isinstance(node, cst.Name):
+                names.append(node.value)
+    return tuple(names)
+
+
+def _entered_context(call: cst.Call) -> Optional[cst.Call]:
+    """`stack.enter_context(sqlite3.connect(p))` -> the inner call."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and func.attr.value in ENTERING_METHODS and call.args:
+        inner = call.args[0].value
+        if isinstance(inner, cst.Call):
+            return inner
+    return None
