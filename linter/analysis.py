@@ -62,15 +62,22 @@ def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summarie
         if summary is not None:
             facts.summaries.append(summary)
     for function in index.functions:
-        released, kept = _released_parameters(function, catalogue, index, summaries)
+        released, kept, methods = _released_parameters(function, catalogue, index, summaries)
         if released:
             qualname = f"{module_name}.{function.qualname}" if module_name else function.qualname
             existing = next((s for s in facts.summaries if s.qualname == qualname), None)
+            helper = existing or FunctionSummary(qualname)
             if existing is not None:
                 facts.summaries.remove(existing)
-                facts.summaries.append(replace(existing, releases=frozenset(released), keeps=frozenset(kept)))
-            else:
-                facts.summaries.append(FunctionSummary(qualname, releases=frozenset(released), keeps=frozenset(kept)))
+            facts.summaries.append(
+                replace(
+                    helper,
+                    releases=frozenset(released),
+                    keeps=frozenset(kept),
+                    release_methods=frozenset(methods),
+                    awaitable=function.node.asynchronous is not None,
+                )
+            )
     facts.objects = analyze_objects(facts)
     return facts
 
@@ -116,13 +123,17 @@ def _is_context_manager(node: cst.FunctionDef) -> bool:
     return any(n in CONTEXT_MANAGER_DECORATORS or n.endswith("fixture") for n in decorator_names(node))
 
 
-def _released_parameters(function: FunctionInfo, catalogue: Catalogue, index: ModuleIndex, summaries: Summaries) -> tuple[set[int], set[int]]:
-    """(released or kept positions, kept positions) of the parameters."""
+def _released_parameters(
+    function: FunctionInfo, catalogue: Catalogue, index: ModuleIndex, summaries: Summaries
+) -> tuple[set[int], set[int], set[str]]:
+    """(released or kept positions, kept positions) of the parameters, and the
+    release methods called on (or with) the released ones."""
     params = list(function.node.params.posonly_params) + list(function.node.params.params)
     names = [p.name.value for p in params]
     if not names:
-        return set(), set()
+        return set(), set(), set()
     candidates = set()
+    methods: dict[str, set[str]] = {}  # parameter -> the release methods it meets
     for node in statements(function.node.body):
         if isinstance(node, cst.Assign) and isinstance(node.value, cst.Name) and node.value.value in names:
             if any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in node.targets):
@@ -133,14 +144,17 @@ def _released_parameters(function: FunctionInfo, catalogue: Catalogue, index: Mo
                 receiver = node.func.value
                 if isinstance(receiver, cst.Name) and receiver.value in names:
                     candidates.add(receiver.value)
+                    methods.setdefault(receiver.value, set()).add(node.func.attr.value)
                 for arg in node.args:
                     if isinstance(arg.value, cst.Name) and arg.value.value in names:
                         candidates.add(arg.value.value)
+                        methods.setdefault(arg.value.value, set()).add(node.func.attr.value)
     if not candidates:
-        return set(), set()
+        return set(), set(), set()
     resolver = Resolver(catalogue, index, summaries, function)
     flow = FlowAnalysis(resolver, function.node.body, function=function.node, is_async=function.node.asynchronous is not None, parameters=sorted(candidates))
     flow.run()
     released = flow.released_parameters()
     kept = flow.kept_parameters()
-    return {names.index(name) for name in released}, {names.index(name) for name in kept}
+    used = {method for name in released if name not in kept for method in methods.get(name, ())}
+    return {names.index(name) for name in released}, {names.index(name) for name in kept}, used

@@ -14,10 +14,10 @@ import reprlib
 import sys
 import traceback
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence, Union
 
 from .catalogue import Catalogue, Prefilter, default_catalogue
-from .diagnostics import Diagnostic, Fix
+from .diagnostics import NO_AUTOMATIC_FIX, Diagnostic, Fix
 from .stats import STATS, timed
 from .selection import Selection
 from .source import Source, UnreadableSource, decode
@@ -164,9 +164,19 @@ class Linter:
         result.parsed = True
         result.looked_up = tuple(sorted(summaries.looked_up))
         result.summaries = analysis.context.facts.summaries
+        labels = self._fix_labels(analysis, path, source.text)
         with timed("rules_seconds"):
-            result.diagnostics = _dedupe(self._diagnostic(path, analysis.context, finding) for finding in analysis.findings)
+            result.diagnostics = _dedupe(self._diagnostic(path, analysis.context, f, labels.get(id(f))) for f in analysis.findings)
         return result
+
+    def _fix_labels(self, analysis: Analysis, path: str, text: str) -> dict[int, Union[Fix, str]]:
+        """What `--fix` does to each finding of a fixable rule: the fixer's own
+        plan for this analysis (a file without such findings pays nothing)."""
+        if not any(self.rules[f.code].fix is not None for f in analysis.findings):
+            return {}
+        from .fixes.plan import labels
+
+        return labels(analysis.context, analysis.findings, path, text)
 
     def analyze(self, source: Source, path: str, summaries: Summaries, module_name: str = "") -> Analysis:
         """The module, its facts and the enabled rules' findings with their nodes,
@@ -239,26 +249,24 @@ class Linter:
         usable = summaries.usable_by(raw, module_name)
         return usable.merged(self.configured) if self.configured else usable
 
-    def _diagnostic(self, path: str, context: FileContext, finding: Finding) -> Diagnostic:
+    def _diagnostic(self, path: str, context: FileContext, finding: Finding, label: Union[Fix, str, None]) -> Diagnostic:
         try:
             line, column, end_line, end_column = context.positions.span(finding.node)
             note = context.positions.line(finding.acquired_at) if finding.acquired_at is not None else None
         except RecursionError:
             line, column, end_line, end_column, note = 1, 1, 1, 1, None
-        rule = self.rules[finding.code]
-        fix = Fix(rule.fix_safety, "") if rule.fix else None
         return Diagnostic(
             path=path,
             line=line,
             column=column,
             code=finding.code,
             message=finding.message,
-            name=rule.name,
+            name=self.rules[finding.code].name,
             end_line=end_line,
             end_column=end_column,
-            fix=fix,
+            fix=label if isinstance(label, Fix) else None,
             note_line=note if note != line else None,
-            help=rule.fix.help if rule.fix else None,
+            no_fix_reason=label if isinstance(label, str) else NO_AUTOMATIC_FIX,
         )
 
     def _parse_error(self, result: FileResult, source: Source, error: cst.ParserSyntaxError) -> None:

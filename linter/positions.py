@@ -93,14 +93,17 @@ class Positions:
         self._line_starts = [0] + [match.end() for match in NEWLINE_RE.finditer(code)]
         return state.spans
 
-    def span(self, node: cst.CSTNode) -> Span:
+    def _computed(self) -> dict:
         if self._spans is None:
             with timed("positions_seconds"):
                 try:
                     self._spans = self._compute()
                 except (RecursionError, KeyError):  # codegen recursed too deep (a KeyError while unwinding)
                     self._spans = _with_deep_stack(self._compute) or {}
-        found = self._spans.get(node)
+        return self._spans
+
+    def span(self, node: cst.CSTNode) -> Span:
+        found = self._computed().get(node)
         if found is None:
             return self._by_text(node)
         return self._place(found[0]) + self._place(found[1])
@@ -112,6 +115,11 @@ class Positions:
 
     def line(self, node: cst.CSTNode) -> int:
         return self.span(node)[0]
+
+    @property
+    def exact(self) -> bool:
+        """The spans come from generating the module's code, not from searching its text."""
+        return bool(self._computed())
 
     def _by_text(self, node: cst.CSTNode) -> Span:
         """Where the node's own code first occurs in the module's code: used only

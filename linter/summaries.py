@@ -23,6 +23,17 @@ class FunctionSummary:
     returns: Optional[Acquire] = None
     releases: frozenset[int] = frozenset()  # positions of released (or kept) parameters
     keeps: frozenset[int] = frozenset()  # of those, the ones stored: a hand-off, not a release
+    release_methods: frozenset[str] = frozenset()  # what it calls to release them (`close`, `putconn`): what it suits
+    awaitable: bool = False  # an `async def`: its callers await it
+
+    @property
+    def module(self) -> str:
+        return self.qualname.rpartition(".")[0]
+
+    @property
+    def releases_first_argument(self) -> bool:
+        """A release helper: `give_back(conn)` ends its caller's duty for `conn`."""
+        return 0 in self.releases and 0 not in self.keeps
 
 
 class Summaries:
@@ -32,6 +43,7 @@ class Summaries:
         # every name looked up, shared with the sets `merged` derives: a file's
         # result holds for other summaries that answer these names the same way
         self.looked_up: set[str] = set()
+        self._helpers: Optional[dict[str, list[FunctionSummary]]] = None  # release helpers by module
 
     def __len__(self) -> int:
         return len(self._by_name)
@@ -39,9 +51,11 @@ class Summaries:
     def items(self) -> Mapping[str, FunctionSummary]:
         return self._by_name
 
-    def _find(self, name: str, module_name: str) -> Optional[FunctionSummary]:
+    def find(self, name: str, module_name: str) -> Optional[FunctionSummary]:
+        """The summary of `name` as the module `module_name` spells it (absolute,
+        relative, or a function of that module)."""
         if name.startswith("."):
-            name = _absolute(name, module_name)
+            name = absolute_name(name, module_name)
         self.looked_up.add(name)
         found = self._by_name.get(name)
         if found is None and module_name:
@@ -51,11 +65,23 @@ class Summaries:
         return found
 
     def acquire_of(self, name: str, module_name: str) -> Optional[Acquire]:
-        found = self._find(name, module_name)
+        found = self.find(name, module_name)
         return found.returns if found is not None else None
 
+    def releasers_near(self, factory: FunctionSummary) -> list[FunctionSummary]:
+        """The release helpers of the factory's module, then of its package:
+        where a project keeps the function that takes back what its factory gives."""
+        if self._helpers is None:
+            self._helpers = {}
+            for summary in sorted(self._by_name.values(), key=lambda s: s.qualname):
+                if summary.releases_first_argument:
+                    self._helpers.setdefault(summary.module, []).append(summary)
+        package = factory.module.rpartition(".")[0]
+        siblings = [m for m in self._helpers if package and m != factory.module and m.rpartition(".")[0] == package]
+        return self._helpers.get(factory.module, []) + [helper for module in sorted(siblings) for helper in self._helpers[module]]
+
     def released_params(self, name: str, module_name: str) -> Optional[set[int]]:
-        found = self._find(name, module_name)
+        found = self.find(name, module_name)
         if found is None or not found.releases:
             return None
         return set(found.releases)
@@ -81,7 +107,9 @@ class Summaries:
                 function = summary.qualname.rpartition(".")[2]
                 if summary.qualname.rpartition(".")[0] != module_name and _mentions(raw, function):
                     found.append(summary)
-        return Summaries(found)
+        # the release helpers beside a factory it uses: the release its findings advise
+        found.extend(helper for factory in list(found) if factory.returns is not None for helper in self.releasers_near(factory))
+        return Summaries(dict.fromkeys(found))
 
     def usable_from_elsewhere(self, raw: bytes, module_name: str) -> list[FunctionSummary]:
         """The other modules' summaries a file could use: what the passes lint it
@@ -105,7 +133,7 @@ class Summaries:
         return self._indexed
 
     def kept_params(self, name: str, module_name: str) -> set[int]:
-        found = self._find(name, module_name)
+        found = self.find(name, module_name)
         return set(found.keeps) if found is not None else set()
 
     def names(self) -> set[str]:
@@ -133,7 +161,8 @@ class _Index:
         self.other_heads = re.compile(rb"\b(?:" + b"|".join(re.escape(h.encode()) for h in others) + rb")\b") if others else None
 
 
-def _absolute(relative: str, module_name: str) -> str:
+def absolute_name(relative: str, module_name: str) -> str:
+    """`.db.connect` in the module `app.service` is `app.db.connect`."""
     dots = len(relative) - len(relative.lstrip("."))
     package = module_name.split(".")
     base = package[: max(len(package) - dots, 0)]
