@@ -67,16 +67,17 @@ def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summarie
         if parameters.released or parameters.result_of is not None:
             qualname = f"{module_name}.{function.qualname}" if module_name else function.qualname
             existing = next((s for s in facts.summaries if s.qualname == qualname), None)
+            helper = existing or FunctionSummary(qualname)
             if existing is not None:
                 facts.summaries.remove(existing)
-            summary = existing or FunctionSummary(qualname)
             facts.summaries.append(
                 replace(
-                    summary,
+                    helper,
                     releases=frozenset(parameters.released),
                     keeps=frozenset(parameters.kept),
-                    returns_result_of=parameters.result_of if summary.returns is None else None,
-                    coroutine=parameters.result_of is not None and function.node.asynchronous is not None,
+                    release_methods=frozenset(parameters.methods),
+                    returns_result_of=parameters.result_of if helper.returns is None else None,
+                    awaitable=function.node.asynchronous is not None,
                 )
             )
     facts.objects = analyze_objects(facts)
@@ -155,6 +156,7 @@ class ParameterFacts:
 
     released: set[int] = field(default_factory=set)  # positions released or kept on every normal exit
     kept: set[int] = field(default_factory=set)  # of those, the ones stored: a hand-off, not a release
+    methods: set[str] = field(default_factory=set)  # the release methods called on (or with) the released ones
     result_of: Optional[int] = None  # a callable parameter whose result it returns (`return f()`)
 
 
@@ -165,6 +167,7 @@ def _parameter_facts(function: FunctionInfo, catalogue: Catalogue, index: Module
     if not names:
         return found
     candidates = set()
+    methods: dict[str, set[str]] = {}  # parameter -> the release methods it meets
     for node in statements(function.node.body):
         if isinstance(node, cst.Assign) and isinstance(node.value, cst.Name) and node.value.value in names:
             if any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in node.targets):
@@ -178,9 +181,9 @@ def _parameter_facts(function: FunctionInfo, catalogue: Catalogue, index: Module
         arguments = [a.value.value for a in node.args if isinstance(a.value, cst.Name) and a.value.value in names]
         if isinstance(node.func, cst.Attribute) and node.func.attr.value in catalogue.release_methods:
             receiver = node.func.value
-            if isinstance(receiver, cst.Name) and receiver.value in names:
-                candidates.add(receiver.value)
-            candidates.update(arguments)
+            for name in arguments + ([receiver.value] if isinstance(receiver, cst.Name) and receiver.value in names else []):
+                candidates.add(name)
+                methods.setdefault(name, set()).add(node.func.attr.value)
         elif arguments and _may_hand_on(node, names[0]):
             passed.append(node)
     resolver = Resolver(catalogue, index, summaries, function) if candidates or passed else None
@@ -191,8 +194,10 @@ def _parameter_facts(function: FunctionInfo, catalogue: Catalogue, index: Module
         return found
     flow = FlowAnalysis(resolver, function.node.body, function=function.node, is_async=function.node.asynchronous is not None, parameters=sorted(candidates))
     flow.run()
-    found.released = {names.index(name) for name in flow.released_parameters()}
-    found.kept = {names.index(name) for name in flow.kept_parameters()}
+    released, kept = flow.released_parameters(), flow.kept_parameters()
+    found.released = {names.index(name) for name in released}
+    found.kept = {names.index(name) for name in kept}
+    found.methods = {method for name in released if name not in kept for method in methods.get(name, ())}
     return found
 
 

@@ -135,7 +135,7 @@ class ProjectCallees:
         found = self._result_of_callable(positional[position].value)
         if found is None:
             return None
-        awaiting = Await.COROUTINE if summary.coroutine else found.awaiting
+        awaiting = Await.COROUTINE if summary.awaitable else found.awaiting
         return replace(found, awaiting=awaiting, when=None, with_exit=None, async_with_exit=None)
 
     def _result_of_callable(self: Resolver, value: cst.BaseExpression) -> Optional[Acquire]:

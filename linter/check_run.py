@@ -298,7 +298,7 @@ class CheckRun:
             quiet=self.args.quiet,
             statistics=self.args.statistics,
             fixed=fixed,
-            fix_hint=not self.args.fix,
+            show_fixes=self.args.show_fixes,
             source_root=self.source_root,
         )
         report(diagnostics, out, options, rules=self.known, version=__version__, sources=SourceLines(texts))

@@ -75,6 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     fixing.add_argument("--fix", action="store_true", help="apply safe fixes")
     fixing.add_argument("--unsafe-fixes", action="store_true", help="with --fix or --diff: apply unsafe fixes too")
     fixing.add_argument("--diff", action="store_true", help="print the fixes as a diff instead of writing them")
+    fixing.add_argument(
+        "--show-fixes", action="store_true", help="under each finding, the fix `--fix` applies to it, or why it has none (full and concise formats)"
+    )
     run = parser.add_argument_group("run")
     run.add_argument("--exit-zero", action="store_true", help="exit 0 even when leaks are found")
     run.add_argument("--no-cache", action="store_true", help="do not read or write the cache")

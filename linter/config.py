@@ -89,7 +89,7 @@ class Config:
         for resource in self.resources:
             acquire = Acquire(resource.kind_name, Await.COROUTINE if resource.is_async else Await.NO)
             out.extend(FunctionSummary(name, returns=acquire) for name in resource.acquire)
-            out.extend(FunctionSummary(name, releases=frozenset({0})) for name in resource.release)
+            out.extend(FunctionSummary(name, releases=frozenset({0}), awaitable=resource.is_async) for name in resource.release)
         return tuple(out)
 
 
@@ -101,6 +101,7 @@ def _kind(resource: Resource) -> Kind:
         label=resource.label or f"resource from `{last}()`",
         library="tool.leaklint.resources",
         releases=tuple(Release(method, awaiting) for method in resource.release_methods),
+        release_functions=resource.release,
         with_exit=Exit.NONE if resource.is_async else resource.with_exit,
         async_with_exit=resource.with_exit if resource.is_async else Exit.NONE,
     )

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import reprlib
 import sys
 import traceback
 from functools import cached_property
-from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Iterable, NamedTuple, Optional, Sequence, Union
 
 from .catalogue import Catalogue, Prefilter, default_catalogue
-from .diagnostics import Diagnostic, Fix
+from .diagnostics import NO_AUTOMATIC_FIX, Diagnostic, Fix
+from .stats import STATS, timed
 from .selection import Selection
 from .source import Source, UnreadableSource, decode
 from .results import FileResult, InternalError, RunResult
@@ -72,7 +74,7 @@ class Linter:
         self.selection = selection or Selection()
         # configured functions (`[[tool.leaklint.resources]]`): they win over what the project's code says
         self.configured = tuple(summaries)
-        self._pattern_cache: dict[frozenset, object] = {}
+        self._pattern_cache: dict[tuple[frozenset, frozenset], Prefilter] = {}
 
     @cached_property
     def families(self) -> tuple:
@@ -89,15 +91,37 @@ class Linter:
     # -- prefilter ---------------------------------------------------------------
 
     def might_have_findings(self, raw: bytes, summaries: Summaries) -> bool:
-        words = frozenset(summaries.names())
-        prefilter = self._pattern_cache.get(words)
+        return self._prefilter(summaries).matches(raw)
+
+    def deferrable_helpers(self, raw: bytes, summaries: Summaries) -> Optional[frozenset[str]]:
+        """Of the files `might_have_findings` keeps, one that only imports a
+        catalogue module (or names a project helper that releases or keeps a
+        parameter) and names nothing that acquires can hold no finding: the
+        names of its functions whose summaries it may export; None for the others."""
+        from .catalogue.named import helpers_without_acquisition
+
+        if self._prefilter(summaries).reason(raw) != "import":
+            return None
+        helpers = helpers_without_acquisition(raw, self.catalogue)
+        wanted = {w.qualname.rsplit(".", 1)[-1] for w in summaries.wanted()}
+        if wanted:
+            wanted.add("__init__")  # `Wrapper(conn)` wants its class's constructor
+        if helpers is not None and helpers.intersection(wanted):
+            return None  # another module passes a resource to one of its helpers: analyse it now
+        return helpers
+
+    def _prefilter(self, summaries: Summaries) -> Prefilter:
+        factories = frozenset(summaries.factory_names())
+        helpers = frozenset(summaries.names()) - factories
+        prefilter = self._pattern_cache.get((factories, helpers))
         if prefilter is None:
-            prefilter = self._pattern_cache[words] = Prefilter(self.catalogue.prefilter_parts(), words)
-        return prefilter.matches(raw)
+            prefilter = Prefilter(self.catalogue.prefilter_parts(), factories, helpers)
+            self._pattern_cache[(factories, helpers)] = prefilter
+        return prefilter
 
     # -- one file --------------------------------------------------------------------
 
-    def lint_file(self, path: str, summaries: Summaries, raw: Optional[bytes] = None) -> FileResult:
+    def lint_file(self, path: str, summaries: Summaries, raw: Optional[bytes] = None, *, defer_helpers: bool = False) -> FileResult:
         try:
             if raw is None:
                 with open(path, "rb") as handle:
@@ -107,14 +131,27 @@ class Linter:
             return FileResult(path, skipped=error.strerror or str(error))
         except UnreadableSource as error:
             return FileResult(path, skipped=str(error))
-        return self.lint_source(source, path, summaries, module_name_for(path))
+        return self.lint_source(source, path, summaries, module_name_for(path), defer_helpers=defer_helpers)
 
-    def lint_source(self, source: Source, path: str, summaries: Summaries, module_name: str = "") -> FileResult:
+    def lint_source(
+        self, source: Source, path: str, summaries: Summaries, module_name: str = "", *, defer_helpers: bool = False
+    ) -> FileResult:
         """The diagnostics and summaries of one source, linted with the other
-        modules' `summaries` it may use."""
+        modules' `summaries` it may use. With `defer_helpers`, a file that can
+        hold no finding (`names_no_acquisition`) is not parsed: its result
+        says `deferred`, and the passes lint it if another file needs its summaries."""
         result = FileResult(path)
         summaries = self._in_force(summaries, source.raw, module_name)
+        summaries.looked_up = set()  # this file's own record
+        STATS.files += 1
         if not self.might_have_findings(source.raw, summaries):
+            return result
+        STATS.kept += 1
+        helpers = self.deferrable_helpers(source.raw, summaries) if defer_helpers else None
+        if helpers is not None:
+            STATS.deferred += 1
+            result.deferred = True
+            result.helpers = tuple(sorted(helpers))
             return result
         try:
             analysis = self._analyse(source, path, summaries, module_name, result.errors)
@@ -133,7 +170,10 @@ class Linter:
             return result
         result.parsed = True
         result.summaries = self._exports(analysis, result, source.raw)
-        result.diagnostics = _dedupe(self._diagnostic(path, analysis.context, finding) for finding in analysis.findings)
+        result.looked_up = tuple(sorted(summaries.looked_up))  # the exports look names up too
+        labels = self._fix_labels(analysis, path, source.text)
+        with timed("rules_seconds"):
+            result.diagnostics = _dedupe(self._diagnostic(path, analysis.context, f, labels.get(id(f))) for f in analysis.findings)
         return result
 
     def _exports(self, analysis: Analysis, result: FileResult, raw: bytes) -> list:
@@ -149,6 +189,15 @@ class Linter:
             result.errors.append(InternalError(result.path, "engine", describe_error()))
             return list(facts.summaries)
 
+    def _fix_labels(self, analysis: Analysis, path: str, text: str) -> dict[int, Union[Fix, str]]:
+        """What `--fix` does to each finding of a fixable rule: the fixer's own
+        plan for this analysis (a file without such findings pays nothing)."""
+        if not any(self.rules[f.code].fix is not None for f in analysis.findings):
+            return {}
+        from .fixes.plan import labels
+
+        return labels(analysis.context, analysis.findings, path, text)
+
     def analyze(self, source: Source, path: str, summaries: Summaries, module_name: str = "") -> Analysis:
         """The module, its facts and the enabled rules' findings with their nodes,
         as linting sees them (fixes work on these), with the other modules'
@@ -162,22 +211,30 @@ class Linter:
         from .positions import Positions
         from .rulebase import FileContext
 
+        STATS.parsed += 1
         try:
-            module = cst.parse_module(source.text)
+            with timed("parse_seconds"):
+                module = cst.parse_module(source.text)
         except cst.ParserSyntaxError as error:
             raise DoesNotParse(error) from None
         except RecursionError:
             raise DoesNotParse(None) from None
         try:
-            facts = self._analyse_with_own_summaries(module, summaries, module_name, is_package=os.path.basename(path) == "__init__.py")
+            with timed("analysis_seconds"):
+                is_package = os.path.basename(path) == "__init__.py"
+                facts = self._analyse_with_own_summaries(module, source.text, summaries, module_name, is_package=is_package)
         except RecursionError:
             raise NotAnalysed("too deeply nested to analyse") from None
         except Exception as error:
             raise NotAnalysed("internal error in the engine", describe_error()) from error
+        STATS.functions += len(facts.index.functions)
+        STATS.functions_analysed += len(facts.functions)
         context = FileContext(module, facts, Positions(module))
-        return Analysis(module, context, self._findings(context, path, errors))
+        with timed("rules_seconds"):
+            findings = self._findings(context, path, errors)
+        return Analysis(module, context, findings)
 
-    def _analyse_with_own_summaries(self, module: cst.Module, summaries: Summaries, module_name: str, *, is_package: bool) -> ModuleFacts:
+    def _analyse_with_own_summaries(self, module: cst.Module, text: str, summaries: Summaries, module_name: str, *, is_package: bool) -> ModuleFacts:
         """A helper used in its own module (a factory called a few lines below)
         needs its summary: analyse again on the same tree, no second parse."""
         from .analysis import analyze_module
@@ -186,7 +243,7 @@ class Linter:
         known = set(summaries.items().values())
         for _ in range(MAX_SUMMARY_PASSES - 1):
             new = [s for s in facts.summaries if s not in known]
-            if not new or not _calls_any(module, {s.qualname.rsplit(".", 1)[-1] for s in new}):
+            if not new or not _may_call_any(text, {s.qualname.rsplit(".", 1)[-1] for s in new}):
                 break
             known.update(new)
             summaries = summaries.merged(new)
@@ -213,26 +270,24 @@ class Linter:
         usable = summaries.usable_by(raw, module_name)
         return usable.merged(self.configured) if self.configured else usable
 
-    def _diagnostic(self, path: str, context: FileContext, finding: Finding) -> Diagnostic:
+    def _diagnostic(self, path: str, context: FileContext, finding: Finding, label: Union[Fix, str, None]) -> Diagnostic:
         try:
             line, column, end_line, end_column = context.positions.span(finding.node)
             note = context.positions.line(finding.acquired_at) if finding.acquired_at is not None else None
         except RecursionError:
             line, column, end_line, end_column, note = 1, 1, 1, 1, None
-        rule = self.rules[finding.code]
-        fix = Fix(rule.fix_safety, "") if rule.fix else None
         return Diagnostic(
             path=path,
             line=line,
             column=column,
             code=finding.code,
             message=finding.message,
-            name=rule.name,
+            name=self.rules[finding.code].name,
             end_line=end_line,
             end_column=end_column,
-            fix=fix,
+            fix=label if isinstance(label, Fix) else None,
             note_line=note if note != line else None,
-            help=rule.fix.help if rule.fix else None,
+            no_fix_reason=label if isinstance(label, str) else NO_AUTOMATIC_FIX,
         )
 
     def _parse_error(self, result: FileResult, source: Source, error: cst.ParserSyntaxError) -> None:
@@ -276,18 +331,13 @@ def describe_error() -> str:
     return f"Traceback (most recent call last):\n{frames}{kind.__name__ if kind else 'Error'}: {message}"
 
 
-def _calls_any(module: cst.Module, names: set[str]) -> bool:
-    import libcst as cst
-
-    from .syntax import walk
-
-    for node in walk(module, into_scopes=True):
-        if isinstance(node, cst.Call):
-            func = node.func
-            name = func.attr.value if isinstance(func, cst.Attribute) else func.value if isinstance(func, cst.Name) else None
-            if name in names:
-                return True
-    return False
+def _may_call_any(text: str, names: set[str]) -> bool:
+    """Whether the code may call one of `names` (`f(`, `obj.f(`): a test of
+    the text that never misses a call (between a callee's name and its
+    parenthesis there can only be spaces, line continuations, comments and
+    closing parentheses); a name in a string only costs another analysis."""
+    callee = "|".join(re.escape(name) for name in sorted(names))
+    return re.search(rf"\b(?:{callee})\b(?:[\s\\)]|#[^\n]*)*\(", text) is not None
 
 
 def _dedupe(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

@@ -1,11 +1,12 @@
 """`--fix`: rewrite leaks into code that cannot leak.
 
-One pass = analyse the text, let each finding's shape (see `fixes/`) build a
-change, apply the changes that do not overlap in one LibCST transformer, add
-the imports they need with `AddImportsVisitor`, and check that the result
-parses and compiles. Overlapping fixes wait for the next pass, which works on
-the re-analysed text; passes stop when nothing changes (at most
-`MAX_PASSES`). A finding that gets no fix keeps the reason why.
+One pass = analyse the text, plan a change for each finding (`fixes.plan`,
+the plan the reports label findings with), apply the changes that do not
+overlap in one LibCST transformer with the imports they need
+(`fixes.apply`), and check that the result parses and compiles. Overlapping
+fixes wait for the next pass, which works on the re-analysed text; passes
+stop when nothing changes (at most `MAX_PASSES`). A finding that gets no
+fix keeps the reason why.
 
 `fix_text` is the pure core (text in, text out); it analyses each pass
 through `Linter.analyze`, the path linting takes too. `run_fixes` is what the
@@ -19,14 +20,13 @@ import traceback
 from dataclasses import dataclass, field, replace
 from typing import IO, Callable, Optional, Sequence
 
-import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
-
 from .engine import DoesNotParse, Linter, NotAnalysed
-from .fixes import FIXABLE_CODES, Change, FixContext, Unfixable, shape_for
+from .fixes import FIXABLE_CODES, Change, FixContext
+from .fixes.apply import apply_changes
+from .fixes.plan import plan
+from .fixes.sections import Sections
 from .passes import InProcess, lint_project
-from .rulebase import FileContext, Finding
+from .rulebase import Finding
 from .source import Source, UnreadableSource, read
 from .summaries import Summaries, module_name_for
 from .writer import ChangedOnDisk, WriteError, check_text, unified_diff, write_atomic
@@ -108,28 +108,6 @@ class FixReport:
         return "".join(f.diff for f in self.files if not f.error)
 
 
-@dataclass(frozen=True)
-class FixInfo:
-    """What `--fix` would do for one finding: for the reporters' `fix` field."""
-
-    safety: Optional[str]  # "safe", "unsafe", or None when there is no fix
-    description: str  # the fix, or why there is none
-
-
-def fix_info(context: FileContext, finding: Finding) -> FixInfo:
-    """The fix for one finding of an analysed module (`Linter.analyze`), without applying it."""
-    shape = shape_for(finding) if finding.code in FIXABLE_CODES else None
-    if shape is None:
-        return FixInfo(None, "no automatic fix")
-    try:
-        change = shape.build(FixContext(context), [finding])
-    except Unfixable as error:
-        return FixInfo(None, error.reason)
-    except Exception:  # describing a fix must never break a report
-        return FixInfo(None, "no automatic fix")
-    return FixInfo("safe" if change.safe else "unsafe", change.description)
-
-
 # -- one text ----------------------------------------------------------------------------
 
 
@@ -153,13 +131,14 @@ def fix_text(
     if summaries is None:
         summaries = Summaries()
     text = source.text
+    sections = Sections.for_file(path)  # where added imports go
     outcome = FixOutcome(text)
     blocked: dict[tuple, str] = {}  # fixes that did not compile: never tried again
     suppressed: set[tuple] = set()  # findings `allowed` turned down: neither fixed nor reported
     previous: Optional[tuple[str, int]] = None  # the text before the last pass, and the fixes applied until then
     for number in range(max_passes + 1):
         try:
-            module, context, findings = linter.analyze(replace(source, text=text), path, summaries, module_name)
+            _, context, findings = linter.analyze(replace(source, text=text), path, summaries, module_name)
         except DoesNotParse:
             break
         except NotAnalysed as failure:
@@ -189,7 +168,7 @@ def fix_text(
                 for finding in change.findings:
                     outcome.dropped.append(_dropped(fx, finding, f"not fixed within {max_passes} passes; run --fix again"))
             break
-        new_text, applied = _apply_checked(fx, module, chosen, path, blocked, keys)
+        new_text, applied = _apply_checked(fx, chosen, path, blocked, keys, sections)
         if new_text is None:
             continue  # every chosen change was blocked; the next pass reports them
         if new_text == text:
@@ -231,40 +210,18 @@ def _permitted(fx: FixContext, findings, keys: dict, path: str, allowed: Allowed
 
 
 def _plan(fx: FixContext, findings: Sequence[Finding], keys: dict, unsafe: bool, blocked: dict) -> tuple[list[Change], list[tuple[Finding, str]]]:
-    groups: dict[tuple, list[Finding]] = {}
-    dropped: list[tuple[Finding, str]] = []
-    for finding in findings:
-        if finding.code not in FIXABLE_CODES:
-            continue
-        shape = shape_for(finding)
-        if shape is None:
-            dropped.append((finding, "leaklint has no fix for this shape of the finding"))
-            continue
-        groups.setdefault((shape.name, shape.group(finding)), []).append(finding)
+    """The changes to apply in this pass, and the findings left as they are with the reason."""
     changes: list[Change] = []
-    for (name, _), members in groups.items():
-        shape = shape_for(members[0])
-        reason = next((blocked[keys[id(f)]] for f in members if keys[id(f)] in blocked), None)
-        if reason is not None:
-            dropped.extend((f, reason) for f in members)
-            continue
-        try:
-            change = shape.build(fx, members)
-        except Unfixable as error:
-            dropped.extend((f, error.reason) for f in members)
-            continue
-        except RecursionError:
-            dropped.extend((f, "too deeply nested to fix") for f in members)
-            continue
-        except Exception:  # a bug in one shape must not stop the others
-            detail = traceback.format_exc(limit=4).strip().splitlines()[-1]
-            dropped.extend((f, f"internal error in the {name} fix: {detail}") for f in members)
-            continue
-        if not change.safe and not unsafe:
+    dropped: list[tuple[Finding, str]] = []
+    for entry in plan(fx, findings, lambda finding: blocked.get(keys[id(finding)])):
+        change = entry.change
+        if change is None:
+            dropped.extend((f, entry.reason) for f in entry.findings)
+        elif not change.safe and not unsafe:
             why = f" ({change.unsafe_reason})" if change.unsafe_reason else ""
-            dropped.extend((f, f"the fix is unsafe{why}; apply it with --unsafe-fixes") for f in members)
-            continue
-        changes.append(change)
+            dropped.extend((f, f"the fix is unsafe{why}; apply it with --unsafe-fixes") for f in entry.findings)
+        else:
+            changes.append(change)
     return changes, dropped
 
 
@@ -285,36 +242,11 @@ def _overlap(fx: FixContext, first: Change, second: Change) -> bool:
     return False
 
 
-class _Apply(cst.CSTTransformer):
-    def __init__(self, replacements: dict) -> None:
-        super().__init__()
-        self.replacements = replacements
-
-    def on_leave(self, original_node, updated_node):
-        found = self.replacements.get(original_node)
-        return updated_node if found is None else found
-
-
-def _apply(module: cst.Module, changes: Sequence[Change]) -> str:
-    replacements: dict = {}
-    imports: list[tuple[str, Optional[str]]] = []
-    for change in changes:
-        replacements.update(change.replacements)
-        imports.extend(change.imports)
-    new = module.visit(_Apply(replacements))
-    if imports:
-        context = CodemodContext()
-        for module_name, obj in dict.fromkeys(imports):
-            AddImportsVisitor.add_needed_import(context, module_name, obj)
-        new = AddImportsVisitor(context).transform_module(new)
-    return new.code
-
-
-def _apply_checked(fx: FixContext, module: cst.Module, chosen: list[Change], path: str, blocked: dict, keys: dict):
+def _apply_checked(fx: FixContext, chosen: list[Change], path: str, blocked: dict, keys: dict, sections: Sections):
     """Apply the changes; a change whose result does not compile is blocked
     (with the reason) and the others are applied without it."""
     try:
-        text = _apply(module, chosen)
+        text = apply_changes(fx, chosen, sections).code
         problem = check_text(text, path)
     except Exception as error:  # LibCST refuses a node we built
         text, problem = None, f"could not be generated: {error}"
@@ -323,7 +255,7 @@ def _apply_checked(fx: FixContext, module: cst.Module, chosen: list[Change], pat
     good: list[Change] = []
     for change in chosen:
         try:
-            alone = check_text(_apply(module, [change]), path)
+            alone = check_text(apply_changes(fx, [change], sections).code, path)
         except Exception as error:
             alone = f"could not be generated: {error}"
         if alone is None:
@@ -333,10 +265,10 @@ def _apply_checked(fx: FixContext, module: cst.Module, chosen: list[Change], pat
                 blocked[keys[id(finding)]] = f"the fixed code {alone}; fix was dropped"
     if not good:
         return None, []
-    text = _apply(module, good)
+    text = apply_changes(fx, good, sections).code
     if check_text(text, path) is not None:  # each compiles alone but not together: one at a time
         good = good[:1]
-        text = _apply(module, good)
+        text = apply_changes(fx, good, sections).code
     return text, _applied(fx, good)
 
 

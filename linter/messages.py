@@ -23,6 +23,9 @@ ADVICE_WITH = "use `{async_}with {call} as {var}:`"
 ADVICE_FINALLY_RETURN = "call `{releaser}({var})` in a `finally`"
 ADVICE_CLOSING = "use `with contextlib.closing({call}) as {var}:`"
 ADVICE_FINALLY_CLOSE = "call `{await_}{var}.{method}()` in a `finally`"
+# the project's own release function (`leaklint.releasers`), named with the resource's label
+ADVICE_FINALLY_GIVE_BACK = "give the {label} back with `{release}` in a `finally`"
+ADVICE_FINALLY_RELEASE = "release the {label} with `{release}` in a `finally`"
 
 PARSE_ERROR = "cannot parse: {reason}"
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Optional, Protocol, Sequen
 from .cache import canonical, digest_text
 from .results import FileResult, RunResult
 from .source import Source
+from .stats import STATS, flush
 from .summaries import MAX_SUMMARY_PASSES, FunctionSummary, Summaries, module_name_for
 
 if TYPE_CHECKING:
@@ -39,6 +40,9 @@ class Task:
 
     index: int  # the file's place in the run
     summaries: SummarySet
+    # a file that can hold no finding is left unparsed until another file's
+    # analysis looks up a name of its module (`Linter.lint_source`)
+    deferrable: bool = True
 
 
 class BatchLinter(Protocol):
@@ -67,20 +71,76 @@ def lint_project(files: BatchLinter, progress: Optional[Progress] = None) -> Run
     results = [first[index] for index in range(count)]
     linted_with: list[SummarySet] = [()] * count
     order = SummaryOrder()
+    lint_needed_helpers(files, results, linted_with)
     for _ in range(MAX_SUMMARY_PASSES):  # a factory of a factory needs another pass
         exported = order.ordered({s for result in results for s in result.summaries})
         if not exported:
             break
         readable = [index for index, result in enumerate(results) if result.skipped is None]
         usable = dict(files.usable(readable, exported))
-        tasks = [Task(index, usable[index]) for index in readable if usable.get(index) and usable[index] != linted_with[index]]
+        tasks = []
+        for index in readable:
+            wanted = usable.get(index)
+            if not wanted or wanted == linted_with[index]:
+                continue
+            if still_holds(results[index], linted_with[index], wanted):
+                linted_with[index] = wanted  # what linting again would give: no second parse
+            else:
+                tasks.append(Task(index, wanted, deferrable=not results[index].parsed))  # a helper linted whole stays whole
         if not tasks:
             break
         for task in tasks:
             linted_with[task.index] = task.summaries
+        STATS.later_pass_files += len(tasks)
+        STATS.parsed_again += sum(results[task.index].parsed for task in tasks)
         for index, result in files.lint(tasks):
             results[index] = result
+        lint_needed_helpers(files, results, linted_with)
+    flush()
     return RunResult(files=results, linted_with=linted_with)
+
+
+def lint_needed_helpers(files: BatchLinter, results: list[FileResult], linted_with: list[SummarySet]) -> None:
+    """Lint the deferred files in whose module another file's analysis looked
+    up the name of one of their helpers (a function that may release or keep
+    a parameter): its summary may answer. Until none is left: a helper may
+    look up another's."""
+    while True:
+        wanted: dict[str, set[str]] = {}  # module -> the last names looked up in it
+        for result in results:
+            for name in result.looked_up:
+                for module in _enclosing(name):
+                    wanted.setdefault(module, set()).add(name.rsplit(".", 1)[-1])
+        tasks = [
+            Task(index, linted_with[index], deferrable=False)
+            for index, result in enumerate(results)
+            if result.deferred and wanted.get(module_name_for(result.path), set()).intersection(result.helpers)
+        ]
+        if not tasks:
+            return
+        STATS.helpers_needed += len(tasks)
+        for index, result in files.lint(tasks):
+            results[index] = result
+
+
+def _enclosing(qualname: str) -> Iterable[str]:
+    """"a.b.c" -> "a", "a.b": the modules (or classes) a looked-up name may live in."""
+    parts = qualname.split(".")
+    return (".".join(parts[:end]) for end in range(1, len(parts)))
+
+
+def still_holds(result: FileResult, linted_with: SummarySet, wanted: SummarySet) -> bool:
+    """Whether linting the file again with `wanted` instead of `linted_with`
+    would give `result` again: its analysis looked up no name that the two
+    answer differently, each completed by the file's own summaries as the
+    analysis completes them (a method's summary comes back from the passes
+    as if from another module). A file the prefilter (or a parse error)
+    stopped before its analysis looked nothing up: the new names may let it through."""
+    if not result.parsed or result.errors:
+        return False
+    before = Summaries((*linted_with, *result.summaries))
+    after = Summaries((*wanted, *result.summaries))
+    return before.answers_alike(after, result.looked_up)
 
 
 class SummaryOrder:
@@ -130,9 +190,10 @@ class InProcess:
         for task in tasks:
             path, summaries = self.paths[task.index], Summaries(task.summaries)
             if self.sources is None:
-                yield task.index, self.linter.lint_file(path, summaries)
+                yield task.index, self.linter.lint_file(path, summaries, defer_helpers=task.deferrable)
             else:
-                yield task.index, self.linter.lint_source(self.sources[task.index], path, summaries, module_name_for(path))
+                source = self.sources[task.index]
+                yield task.index, self.linter.lint_source(source, path, summaries, module_name_for(path), defer_helpers=task.deferrable)
 
     def usable(self, indices: Sequence[int], exported: SummarySet) -> Iterable[tuple[int, SummarySet]]:
         summaries = Summaries(exported)

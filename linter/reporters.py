@@ -26,7 +26,7 @@ class ReportOptions:
     quiet: bool = False  # findings only: no summary
     statistics: bool = False  # counts per rule instead of the findings
     fixed: int = 0  # how many findings `--fix` removed, for the summary
-    fix_hint: bool = True  # say how many `--fix` would remove
+    show_fixes: bool = False  # under each finding, the fix `--fix` applies or why there is none
     source_root: Optional[str] = None  # SARIF locations are relative to it (default: the current directory)
 
 
@@ -56,11 +56,11 @@ def report(
     if options.statistics:
         write_statistics(diagnostics, printer)
     elif fmt == "concise":
-        write_concise(diagnostics, printer)
+        write_concise(diagnostics, printer, show_fixes=options.show_fixes)
     else:
-        write_full(diagnostics, printer, sources or SourceLines())
+        write_full(diagnostics, printer, sources or SourceLines(), show_fixes=options.show_fixes)
     if not options.quiet and not options.statistics:
-        write_summary(diagnostics, printer, fixed=options.fixed, fix_hint=options.fix_hint)
+        write_summary(diagnostics, printer, fixed=options.fixed)
 
 
 def report_json(diagnostics: Sequence[Diagnostic], out: IO[str]) -> None:

@@ -28,6 +28,12 @@ class FileResult:
     errors: list[InternalError] = field(default_factory=list)
     skipped: Optional[str] = None  # why the file was not linted (unreadable)
     parsed: bool = False
+    # the names the analysis looked up among the summaries it was given: the
+    # result stands for any summaries that answer these alike (`leaklint.passes`)
+    looked_up: tuple[str, ...] = ()
+    # not parsed: it names nothing that acquires, and no other file has needed its summaries yet
+    deferred: bool = False
+    helpers: tuple[str, ...] = ()  # of a deferred file: the functions whose summaries it may export
 
 
 @dataclass

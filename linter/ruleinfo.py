@@ -21,7 +21,7 @@ class FixSafety(Enum):
 class RuleFix:
     """How a rule's findings are fixed."""
 
-    safety: FixSafety  # what the reports say of each finding; `--fix` goes by each change's own safety
+    safety: FixSafety  # the rule's fix at its most cautious (`leaklint rules`, the rule page); each finding is labelled with its own
     help: str  # what the fix does, for the help line and SARIF
     shapes: tuple[str, ...]  # names of the shapes in `leaklint.fixes` that build it, tried in this order
 

@@ -35,6 +35,7 @@ from .passes import (
 )
 from .results import FileResult, RunResult
 from .selection import Selection
+from .stats import flush as flush_stats
 from .summaries import SUMMARY_TYPES, FunctionSummary, Summaries, module_name_for
 
 MIN_FILES_FOR_WORKERS = 2  # one file is linted in this process: starting workers costs more
@@ -93,11 +94,11 @@ class _CachedWorkers:
         return len(self.paths)
 
     def lint(self, tasks: Sequence[Task]) -> Iterable[tuple[int, FileResult]]:
-        yield from self._lint_alone([task for task in tasks if not task.summaries])
-        yield from self._lint_with_summaries([task for task in tasks if task.summaries])
+        yield from self._lint_alone([task for task in tasks if task.deferrable and not task.summaries])
+        yield from self._lint_with_summaries([task for task in tasks if task.summaries or not task.deferrable])
 
     def _lint_alone(self, tasks: list[Task]) -> Iterable[tuple[int, FileResult]]:
-        """Results without other modules' summaries: an entry by the file's content."""
+        """Results of the first pass, without other modules' summaries: an entry by the file's content."""
         raws: dict[int, bytes] = {}
         found: dict[int, tuple[str, str]] = {}  # index -> (key, module) of the files read here
         todo: list[Task] = []
@@ -124,11 +125,14 @@ class _CachedWorkers:
             yield index, result
 
     def _lint_with_summaries(self, tasks: list[Task]) -> Iterable[tuple[int, FileResult]]:
-        """Results with other modules' summaries: kept in the file's entry under a digest of them."""
+        """Results of later passes (with other modules' summaries, or of a
+        deferred file that another one needs): kept in the file's entry under a
+        digest of the summaries."""
         todo: list[Task] = []
         result_keys: dict[int, Optional[tuple]] = {}
         for task in tasks:
-            result_key = self._use(("result", self.order.digest(task.summaries)))
+            kind = "result" if task.deferrable else "whole"  # a deferred file that another one needs
+            result_key = self._use((kind, self.order.digest(task.summaries)))
             stored = self._stored(task.index, result_key)
             cached = _unpack(self.paths[task.index], stored) if stored is not None else None
             if cached is not None:
@@ -293,10 +297,12 @@ def _start_worker(spec: _LinterSpec, recursion_limit: int) -> None:
     _WORKER_LINTER = spec.build()
 
 
-def _lint_chunk(tasks: list[tuple[int, str, tuple]], want_hash: bool) -> list[tuple]:
-    """In a worker: (index, result, content hash) of each (index, path, summaries)."""
+def _lint_chunk(tasks: list[tuple[int, str, tuple, bool]], want_hash: bool) -> list[tuple]:
+    """In a worker: (index, result, content hash) of each (index, path, summaries, deferrable)."""
     assert _WORKER_LINTER is not None
-    return _lint_all(_WORKER_LINTER, tasks, {}, want_hash)
+    results = _lint_all(_WORKER_LINTER, tasks, {}, want_hash)
+    flush_stats()
+    return results
 
 
 def _usable_chunk(tasks: list[tuple[int, str]], exported: SummarySet) -> list[tuple]:
@@ -305,7 +311,10 @@ def _usable_chunk(tasks: list[tuple[int, str]], exported: SummarySet) -> list[tu
 
 
 def _lint_all(linter: Linter, tasks: list, raws: dict, want_hash: bool) -> list[tuple]:
-    return [(index,) + _lint_one(linter, path, Summaries(summaries), raws.get(index), want_hash) for index, path, summaries in tasks]
+    return [
+        (index,) + _lint_one(linter, path, Summaries(summaries), raws.get(index), want_hash, deferrable)
+        for index, path, summaries, deferrable in tasks
+    ]
 
 
 def _usable_all(tasks: list, exported: SummarySet) -> list[tuple]:
@@ -314,13 +323,13 @@ def _usable_all(tasks: list, exported: SummarySet) -> list[tuple]:
     return [(index, usable_summaries(read_bytes(path), path, summaries, order)) for index, path in tasks]
 
 
-def _lint_one(linter: Linter, path: str, summaries: Summaries, raw: Optional[bytes], want_hash: bool) -> tuple:
+def _lint_one(linter: Linter, path: str, summaries: Summaries, raw: Optional[bytes], want_hash: bool, deferrable: bool) -> tuple:
     """(result, content hash or None) of one file."""
     if raw is None:
         raw = read_bytes(path)
         if raw is None:
             return linter.lint_file(path, summaries), None  # the engine says why it cannot be read
-    result = linter.lint_file(path, summaries, raw=raw)
+    result = linter.lint_file(path, summaries, raw=raw, defer_helpers=deferrable)
     return result, (result_cache.content_hash(raw) if want_hash else None)
 
 
@@ -337,7 +346,7 @@ class _Workers:
         self, paths: Sequence[str], tasks: list[Task], raws: dict[int, bytes], want_hash: bool
     ) -> Iterable[tuple[int, FileResult, Optional[bytes]]]:
         """(index, result, content hash) for each task, in no particular order."""
-        work = [(task.index, paths[task.index], task.summaries) for task in tasks]
+        work = [(task.index, paths[task.index], task.summaries, task.deferrable) for task in tasks]
         sizes = [_size(paths[task.index], raws.get(task.index)) for task in tasks]
         return self._run(_lint_chunk, (want_hash,), work, sizes, lambda rest: _lint_all(self.linter, rest, raws, want_hash))
 

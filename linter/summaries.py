@@ -7,7 +7,8 @@ use them. Each names one thing by its absolute qualified name:
 - a class: its methods, the attributes that hold a resource, what
   entering it gives and which constructor arguments it stores;
 - a name a module re-exports (`import sqlite3` in `compat`, used as
-  `from .compat import sqlite3`).
+  `from .compat import sqlite3`);
+- a name a module wants the summary of (`Wanted`).
 
 Summaries are plain picklable data: they are cached and sent to workers.
 """
@@ -23,6 +24,7 @@ from .catalogue import Acquire
 MAX_SUMMARY_PASSES = 3  # rounds of summaries: a factory of a factory needs a second one, and so on
 
 # import statements, a parenthesised `from x import (...)` spanning lines included
+WORD = re.compile(rb"\w+")
 IMPORTS = re.compile(rb"\b(?:from[ \t\\]+[\w.]+[ \t\\]+import[ \t\\]*\([^)]*\)|from[ \t\\]+[^\n;]*|import[ \t\\]+[^\n;]*)")
 
 
@@ -44,10 +46,20 @@ class FunctionSummary:
     returns: Optional[Acquire] = None
     releases: frozenset[int] = frozenset()  # positions of released (or kept) parameters
     keeps: frozenset[int] = frozenset()  # of those, the ones stored: a hand-off, not a release
+    release_methods: frozenset[str] = frozenset()  # what it calls to release them (`close`, `putconn`): what it suits
+    awaitable: bool = False  # an `async def`: its callers await it
     lends: Optional[ValueType] = None  # a context manager: what `with f() as x` binds (borrowed)
     returns_parts: tuple[Optional[Acquire], ...] = ()  # a tuple (`return conn, cur`): what each element is
     returns_result_of: Optional[int] = None  # the callable parameter whose result it returns (`return f()`)
-    coroutine: bool = False  # an `async def`: what it returns comes by awaiting it
+
+    @property
+    def module(self) -> str:
+        return self.qualname.rpartition(".")[0]
+
+    @property
+    def releases_first_argument(self) -> bool:
+        """A release helper: `give_back(conn)` ends its caller's duty for `conn`."""
+        return 0 in self.releases and 0 not in self.keeps
 
 
 @dataclass(frozen=True)
@@ -64,7 +76,6 @@ class ClassSummary:
     stores: frozenset[int] = frozenset()  # constructor arguments kept on the instance
     kind: Optional[str] = None  # a catalogue kind it inherits from (`class Pool(ThreadedConnectionPool)`)
     used_through: frozenset[str] = frozenset()  # a file needs this summary only where it mentions one of these
-
 
 
 @dataclass(frozen=True)
@@ -94,71 +105,112 @@ SUMMARY_TYPES = (FunctionSummary, ClassSummary, ModuleAlias, Wanted)
 
 
 class Summaries:
-    """The summaries in force for one module, by type and qualified name (the
-    last of two of one type with the same name wins)."""
+    """The summaries in force for one module: of each type, the last of two
+    with the same name wins."""
 
     def __init__(self, entries: Iterable[Summary] = ()) -> None:
-        self._by_name: dict[tuple[type, str], Summary] = {(type(s), s.qualname): s for s in entries}
-        self._words: Optional["re.Pattern[bytes]"] = None
-        self._by_head: dict[str, list[Summary]] = {}
-        self.has_aliases = any(isinstance(s, ModuleAlias) for s in self._by_name.values())
+        self._by_name: dict[str, FunctionSummary] = {}
+        self._classes: dict[str, ClassSummary] = {}
+        self._aliases: dict[str, ModuleAlias] = {}
+        self._wanted: dict[str, Wanted] = {}
+        tables = {FunctionSummary: self._by_name, ClassSummary: self._classes, ModuleAlias: self._aliases, Wanted: self._wanted}
+        for summary in entries:
+            tables[type(summary)][summary.qualname] = summary
+        self._all = {_key(s): s for table in tables.values() for s in table.values()}
+        self.has_aliases = bool(self._aliases)
+        self._indexed: Optional[_Index] = None
+        # every name looked up, shared with the sets `merged` derives: a file's
+        # result holds for other summaries that answer these names the same way
+        self.looked_up: set[str] = set()
+        self._helpers: Optional[dict[str, list[FunctionSummary]]] = None  # release helpers by module
 
     def __len__(self) -> int:
-        return len(self._by_name)
+        return len(self._all)
 
-    def items(self) -> Mapping[tuple[type, str], Summary]:
-        return self._by_name
+    def items(self) -> Mapping[str, Summary]:
+        """Every summary: a function's by its qualified name, the others' by
+        the name with what they are (`class app.db.Store`)."""
+        return self._all
 
     def function(self, qualname: str) -> Optional[FunctionSummary]:
-        found = self._by_name.get((FunctionSummary, qualname))
-        return found if isinstance(found, FunctionSummary) else None
+        self.looked_up.add(qualname)
+        return self._by_name.get(qualname)
 
     def project_class(self, qualname: str) -> Optional[ClassSummary]:
-        found = self._by_name.get((ClassSummary, qualname))
-        return found if isinstance(found, ClassSummary) else None
+        self.looked_up.add(qualname)
+        return self._classes.get(qualname)
 
     def alias_targets(self, qualname: str) -> tuple[str, ...]:
-        found = self._by_name.get((ModuleAlias, qualname))
-        return found.targets if isinstance(found, ModuleAlias) else ()
+        self.looked_up.add(qualname)
+        found = self._aliases.get(qualname)
+        return found.targets if found is not None else ()
 
-    def _find(self, name: str, module_name: str) -> Optional[FunctionSummary]:
+    def wanted(self) -> list[Wanted]:
+        """What other modules want of this one (`Wanted`)."""
+        self.looked_up.update(self._wanted)
+        return list(self._wanted.values())
+
+    def find(self, name: str, module_name: str) -> Optional[FunctionSummary]:
+        """The summary of `name` as the module `module_name` spells it (absolute,
+        relative, or a function of that module)."""
         if name.startswith("."):
-            name = _absolute(name, module_name)
+            name = absolute_name(name, module_name)
         found = self.function(name)
         if found is None and module_name:
             found = self.function(f"{module_name}.{name}")
         return found
 
     def acquire_of(self, name: str, module_name: str) -> Optional[Acquire]:
-        found = self._find(name, module_name)
+        found = self.find(name, module_name)
         return found.returns if found is not None else None
 
+    def releasers_near(self, factory: FunctionSummary) -> list[FunctionSummary]:
+        """The release helpers of the factory's module, then of its package:
+        where a project keeps the function that takes back what its factory gives."""
+        if self._helpers is None:
+            self._helpers = {}
+            for summary in sorted(self._by_name.values(), key=lambda s: s.qualname):
+                if summary.releases_first_argument:
+                    self._helpers.setdefault(summary.module, []).append(summary)
+        package = factory.module.rpartition(".")[0]
+        siblings = [m for m in self._helpers if package and m != factory.module and m.rpartition(".")[0] == package]
+        return self._helpers.get(factory.module, []) + [helper for module in sorted(siblings) for helper in self._helpers[module]]
+
     def released_params(self, name: str, module_name: str) -> Optional[set[int]]:
-        found = self._find(name, module_name)
+        found = self.find(name, module_name)
         if found is None or not found.releases:
             return None
         return set(found.releases)
 
-    def kept_params(self, name: str, module_name: str) -> set[int]:
-        found = self._find(name, module_name)
-        return set(found.keeps) if found is not None else set()
-
     def merged(self, others: Iterable[Summary]) -> "Summaries":
-        return Summaries(list(self._by_name.values()) + list(others))
+        combined = Summaries(list(self._all.values()) + list(others))
+        combined.looked_up = self.looked_up
+        return combined
+
+    def answers_alike(self, other: "Summaries", names: Iterable[str]) -> bool:
+        """Whether both give the same summaries (or none) for each of `names`."""
+        return all(self._answer(name) == other._answer(name) for name in names)
+
+    def _answer(self, name: str) -> tuple:
+        return tuple(table.get(name) for table in (self._by_name, self._classes, self._aliases, self._wanted))
 
     def usable_by(self, raw: bytes, module_name: str) -> "Summaries":
         """The summaries a file could use: its own module's, those of modules it
         imports whose name it mentions (any import that resolves to them does),
         and the names other modules want of it."""
-        if not self._by_name:
+        if not self._all:
             return self
-        found = [s for s in self._by_name.values() if s.qualname.rpartition(".")[0] == module_name or (isinstance(s, Wanted) and s.addressed_to(module_name, raw))]
+        found = list(self._index().by_module.get(module_name, ()))
+        found.extend(w for w in self._wanted.values() if w.addressed_to(module_name, raw))
         imports = IMPORTS.findall(raw)
         for head in self._heads_in(b"\n".join(imports)):
-            for summary in self._by_head.get(head, ()):
+            for summary in self._index().by_head.get(head, ()):
                 if summary.qualname.rpartition(".")[0] != module_name and _used(summary, head, raw, imports):
                     found.append(summary)
-        return Summaries(found)
+        # the release helpers beside a factory it uses: the release its findings advise
+        factories = [s for s in found if isinstance(s, FunctionSummary) and s.returns is not None]
+        found.extend(helper for factory in factories for helper in self.releasers_near(factory))
+        return Summaries(dict.fromkeys(found))
 
     def usable_from_elsewhere(self, raw: bytes, module_name: str) -> list[Summary]:
         """The other modules' summaries a file could use: what the passes lint it
@@ -167,32 +219,59 @@ class Summaries:
         return [s for s in usable if s.qualname.rpartition(".")[0] != module_name or isinstance(s, Wanted)]
 
     def _heads_in(self, text: bytes) -> set[str]:
-        """The last names of summarised modules (or classes) that occur in `text`."""
-        if self._words is None:
-            self._by_head = {}
-            for summary in self._by_name.values():
-                head = summary.qualname.rpartition(".")[0].rsplit(".", 1)[-1]
-                if head:
-                    self._by_head.setdefault(head, []).append(summary)
-            heads = sorted(self._by_head, key=len, reverse=True)
-            self._words = re.compile(rb"\b(?:" + b"|".join(re.escape(h.encode()) for h in heads) + rb")\b") if heads else None
-        if self._words is None or not text:
+        """The last names of summarised modules (or classes) that occur in `text` as words."""
+        index = self._index()
+        if not text or not index.by_head:
             return set()
-        return {m.decode() for m in set(self._words.findall(text))}
+        found = {word.decode() for word in set(WORD.findall(text))}.intersection(index.by_head)
+        if index.other_heads is not None:  # a module whose name is no ASCII identifier (`2fa1_migration.py`)
+            found.update(m.decode() for m in index.other_heads.findall(text))
+        return found
+
+    def _index(self) -> "_Index":
+        if self._indexed is None:
+            self._indexed = _Index(s for s in self._all.values() if not isinstance(s, Wanted))
+        return self._indexed
+
+    def kept_params(self, name: str, module_name: str) -> set[int]:
+        found = self.find(name, module_name)
+        return set(found.keeps) if found is not None else set()
 
     def names(self) -> set[str]:
         """The bare names, for the prefilter of other files (every part of a
         wanted name: it is only in force where it is addressed)."""
-        found = set()
-        for summary in self._by_name.values():
-            if isinstance(summary, Wanted):
-                found.update(summary.qualname.split("."))
-            else:
-                found.add(summary.qualname.rsplit(".", 1)[-1])
+        found = {summary.qualname.rsplit(".", 1)[-1] for summary in self._all.values()}
+        for wanted in self._wanted:
+            found.update(wanted.split("."))
+        return found
+
+    def factory_names(self) -> set[str]:
+        """Of those, the names through which a file may acquire something: a
+        function that hands out a resource (alone, in a tuple, from the callable
+        it is given, or lent to a `with`), a re-exported driver, a class."""
+        found = {qualname.rsplit(".", 1)[-1] for qualname, summary in self._by_name.items() if _hands_out(summary)}
+        found.update(qualname.rsplit(".", 1)[-1] for qualname in (*self._aliases, *self._classes))
         return found
 
 
-def _absolute(relative: str, module_name: str) -> str:
+class _Index:
+    """The summaries by module, and by the last name of their module."""
+
+    def __init__(self, summaries: Iterable[Summary]) -> None:
+        self.by_module: dict[str, list[Summary]] = {}
+        self.by_head: dict[str, list[Summary]] = {}
+        for summary in summaries:
+            module = summary.qualname.rpartition(".")[0]
+            self.by_module.setdefault(module, []).append(summary)
+            head = module.rsplit(".", 1)[-1]
+            if head:
+                self.by_head.setdefault(head, []).append(summary)
+        others = sorted((h for h in self.by_head if not (h.isascii() and h.isidentifier())), key=len, reverse=True)
+        self.other_heads = re.compile(rb"\b(?:" + b"|".join(re.escape(h.encode()) for h in others) + rb")\b") if others else None
+
+
+def absolute_name(relative: str, module_name: str) -> str:
+    """`.db.connect` in the module `app.service` is `app.db.connect`."""
     dots = len(relative) - len(relative.lstrip("."))
     package = module_name.split(".")
     base = package[: max(len(package) - dots, 0)]
@@ -200,11 +279,20 @@ def _absolute(relative: str, module_name: str) -> str:
     return ".".join(base + ([rest] if rest else []))
 
 
+_KEY_PREFIXES = {ClassSummary: "class ", ModuleAlias: "alias ", Wanted: "wanted "}
+
+
+def _key(summary: Summary) -> str:
+    return _KEY_PREFIXES.get(type(summary), "") + summary.qualname
+
+
+def _hands_out(summary: FunctionSummary) -> bool:
+    return summary.returns is not None or bool(summary.returns_parts) or summary.returns_result_of is not None or summary.lends is not None
+
+
 def _used(summary: Summary, head: str, raw: bytes, imports: list[bytes]) -> bool:
     """Whether a file that imports `head` could use the summary of its name."""
     name = summary.qualname.rpartition(".")[2]
-    if isinstance(summary, Wanted):
-        return False
     if isinstance(summary, ModuleAlias):  # `from .compat import sqlite3`, `compat.sqlite3`: not every `sqlite3`
         return any(_mentions(line, head) and _mentions(line, name) for line in imports) or _mentions(raw, f"{head}.{name}")
     if isinstance(summary, ClassSummary) and not any(_mentions(raw, word) for word in summary.used_through):

@@ -211,5 +211,4 @@ def unused_diagnostic(path: str, found: Stale) -> Diagnostic:
         end_line=directive.line,
         end_column=directive.end_column,
         fix=Fix("safe", UNUSED_FIX),
-        help=UNUSED_FIX,
     )

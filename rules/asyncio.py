@@ -6,7 +6,7 @@ which objects support `with` or only `async with`.
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Optional
 
 import libcst as cst
 

@@ -14,7 +14,8 @@ import libcst as cst
 from leaklint import messages
 from leaklint.calls import unawaited_release_calls
 from leaklint.catalogue import Exit, closing_releases, exit_of
-from leaklint.flow.facts import Category, Cause, CauseKind, Discard, ExitKind, FunctionFacts, SiteFacts
+from leaklint.flow.facts import Category, Cause, CauseKind, Discard, ExitKind, FunctionFacts, Site, SiteFacts
+from leaklint.releasers import ReleaseCall, release_function, spell
 from leaklint.rulebase import FileContext, Finding, release_word
 from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
 
@@ -157,7 +158,7 @@ class _Describer:
             "call": self.context.call_text(s.call),
             "line": self.context.line(s.call),
             "label": s.kind.label,
-            "released": release_word(s.acquire),
+            "released": "released" if _released_by_function(s) else release_word(s.acquire),
         }
 
     def advice(self, site: SiteFacts, *, finally_only: bool = False) -> str:
@@ -165,11 +166,14 @@ class _Describer:
         finally_only = finally_only or _unpacked(s.statement)  # `conn, cur = open_pair()`: no `with` takes the tuple
         call = self.context.call_text(s.call)
         var = s.var or "conn"
+        helper = self._release_function(s)
         if s.acquire.returned_by:
             if not finally_only:
                 for asynchronous in (True, False) if self.is_async else (False,):
                     if exit_of(s.acquire, s.kind, asynchronous=asynchronous, awaited=False).ends_ownership:
                         return messages.ADVICE_WITH.format(async_="async " if asynchronous else "", call=call, var=var)
+            if helper is not None:
+                return messages.ADVICE_FINALLY_GIVE_BACK.format(label=s.kind.label, release=helper.text(var))
             release = s.acquire.returned_by[0]
             receiver = _receiver_text(self.context, s.call)
             awaited = release.must_be_awaited(acquire_awaited=s.awaited)
@@ -181,10 +185,19 @@ class _Describer:
                     return messages.ADVICE_WITH.format(async_="async " if asynchronous else "", call=call, var=var)
             if s.kind.with_exit == Exit.TXN_ONLY and closing_releases(s.acquire, s.kind):
                 return messages.ADVICE_CLOSING.format(call=call, var=var)
+        if helper is not None:
+            return messages.ADVICE_FINALLY_RELEASE.format(label=s.kind.label, release=helper.text(var))
         release = s.kind.releases[0] if s.kind.releases else None
         method = release.method if release else "close"
         awaited = release is not None and release.must_be_awaited(acquire_awaited=s.awaited)
         return messages.ADVICE_FINALLY_CLOSE.format(await_="await " if awaited else "", var=var, method=method)
+
+    def _release_function(self, site: Site) -> Optional[ReleaseCall]:
+        """The project's own release for the site, where it is the one that
+        applies (`leaklint.releasers`): a pool wrapper's helper, a declared release."""
+        resolver = self.context.facts.resolvers.get(self.function.function)
+        helper = release_function(resolver, site.call, site.acquire, site.kind) if resolver is not None else None
+        return spell(resolver, helper) if helper is not None else None
 
     def never_released(self, site: SiteFacts) -> Finding:
         values = self._common(site)
@@ -237,7 +250,7 @@ class _Describer:
         values = self._common(site)
         function = self.function.function
         where = f"`{function.name.value}`" if function is not None else "the module"
-        releasing = "returning" if site.site.acquire.returned_by else "closing"
+        releasing = "releasing" if _released_by_function(site.site) else "returning" if site.site.acquire.returned_by else "closing"
         if exit_node is None:
             node = _last_statement(function) if function is not None else site.site.call
             exit_text = "end of function"
@@ -262,9 +275,14 @@ class _Describer:
 
     def overwritten(self, site: SiteFacts, node: cst.CSTNode) -> Finding:
         values = self._common(site)
-        verb = "return" if site.site.acquire.returned_by else "close"
+        verb = "release" if _released_by_function(site.site) else "return" if site.site.acquire.returned_by else "close"
         message = messages.OVERWRITTEN.format(released_verb=verb, **values)
         return self._finding("LKL105", node, message, site, site.site.call)
+
+
+def _released_by_function(site: Site) -> bool:
+    """A resource the project declares with release functions only (`release_db(conn)`): neither closed nor returned."""
+    return bool(site.kind.release_functions) and not site.kind.releases
 
 
 def _receiver_text(context: FileContext, call: cst.Call) -> str:

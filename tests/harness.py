@@ -1,6 +1,7 @@
 """Fixture harness: a fixture marks each diagnostic it expects with a trailing
 comment on the reported line, `# expect: LKL101` (several: `# expect: LKL101, LKL203`).
-Any missing or extra diagnostic fails."""
+Any missing or extra diagnostic fails. A `project_*` folder is linted as one
+project, with the resources its own pyproject.toml declares."""
 from __future__ import annotations
 
 import os
@@ -9,6 +10,8 @@ import signal
 import subprocess
 from pathlib import Path
 
+from leaklint.catalogue import default_catalogue
+from leaklint.config import load_config
 from leaklint.engine import Linter
 
 EXPECT = re.compile(r"#\s*expect:\s*(LKL\d{3}(?:\s*,\s*LKL\d{3})*)")
@@ -25,8 +28,18 @@ def expected_findings(path: Path) -> set[tuple[int, str]]:
     return found
 
 
+def linter_for(unit: list[Path]) -> Linter:
+    """The default linter; for a `project_*` folder with a pyproject.toml, one
+    with its `[[tool.leaklint.resources]]`, as `leaklint` run there would be."""
+    folder = next((p for p in unit[0].parents if p.name.startswith("project_")), None)
+    if folder is None or not (folder / "pyproject.toml").is_file():
+        return Linter()
+    config = load_config(str(folder / "pyproject.toml"))
+    return Linter(catalogue=default_catalogue().with_additions(config.libraries()), summaries=config.summaries())
+
+
 def actual_findings(paths: list[Path], linter: Linter | None = None) -> dict[Path, set[tuple[int, str]]]:
-    linter = linter or Linter()
+    linter = linter or linter_for(paths)
     run = linter.lint_files([str(p) for p in paths])
     out: dict[Path, set[tuple[int, str]]] = {p: set() for p in paths}
     for result in run.files:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -231,7 +232,7 @@ def test_a_fix_that_does_not_compile_is_dropped(monkeypatch, linter: Linter):
         return Change(findings, {line: bad}, True, "broken")
 
     shape = Shape("broken", ("LKL101",), lambda f: True, lambda f: id(f.node), broken)
-    monkeypatch.setattr("leaklint.fixer.shape_for", lambda finding: shape)
+    monkeypatch.setattr("leaklint.fixes.plan.shape_for", lambda finding: shape)
     source = decode(b"import sqlite3\n\ndef f(p):\n    db = sqlite3.connect(p)\n    db.execute('x')\n")
     outcome = fix_text(source, "f.py", linter)
     assert outcome.text == source.text
@@ -262,12 +263,13 @@ def _is_call_of(node, method: str) -> bool:
 
 
 def _fix_one(context, finding) -> str:
-    from leaklint.fixer import _apply
     from leaklint.fixes import FixContext, shape_for
+    from leaklint.fixes.apply import apply_changes
+    from leaklint.fixes.sections import Sections
 
     shape = shape_for(finding)
     change = shape.build(FixContext(context), [finding])
-    return _apply(context.module, [change])
+    return apply_changes(FixContext(context), [change], Sections()).code
 
 
 @pytest.mark.parametrize(
@@ -377,9 +379,12 @@ def _tree_units() -> list[list[Path]]:
 
 
 @pytest.mark.parametrize("unit", _tree_units(), ids=lambda u: str(u[0].relative_to(FIXTURES)))
-def test_fixture_tree(unit: list[Path], linter: Linter):
+def test_fixture_tree(unit: list[Path]):
     """Every finding of a fixable rule is fixed or has a reason; the fixed
     text compiles; a second fix changes nothing."""
+    from harness import linter_for
+
+    linter = linter_for(unit)
     run = linter.lint_files([str(p) for p in unit])
     if any(result.errors for result in run.files):
         pytest.skip("the linter itself fails on this unit: " + run.internal_errors[0].detail.strip().splitlines()[-1])
@@ -399,6 +404,30 @@ def test_fixture_tree(unit: list[Path], linter: Linter):
                 assert key in reasons, f"{path.name}:{key[0]} {key[1]} is neither fixed nor explained"
         again = fix_text(replace(source, text=outcome.text), str(path), linter, unsafe=True, summaries=summaries)
         assert again.text == outcome.text, f"{path.name}: a second fix changed it"
+
+
+@pytest.mark.parametrize(
+    "folder, name, expected",
+    [
+        ("project_pool_wrapper", "reports.py", ["from db import get_connection, put_connection\n", "    finally:\n        put_connection(conn)\n"]),
+        ("project_pool_wrapper", "orders.py", ["    finally:\n        db.put_connection(conn)\n\n\ndef archive"]),
+        ("project_config", "app/jobs.py", ["from app.db import connect, release_db\n", "    finally:\n        release_db(conn)\n"]),
+        ("project_config", "app/service.py", ["    try:\n        print(conn, table)\n    finally:\n        release_db(conn)\n\n\ndef total"]),
+    ],
+)
+def test_a_project_s_own_release_is_written(folder: str, name: str, expected: list[str], tmp_path: Path):
+    """A pooled connection from a project factory is given back with the
+    factory's own helper, a declared resource with its declared release;
+    a missing import of it is added beside the factory's."""
+    from harness import linter_for
+
+    shutil.copytree(FIXTURES / folder, tmp_path / folder)
+    paths = sorted(str(p) for p in (tmp_path / folder).rglob("*.py"))
+    report = run_fixes(paths, linter_for([FIXTURES / folder / name]), unsafe=False, diff_only=False, out=io.StringIO())
+    assert not report.errors and not report.dropped, (report.errors, report.dropped)
+    fixed = (tmp_path / folder / name).read_text(encoding="utf-8")
+    for text in expected:
+        assert text in fixed
 
 
 def test_stream_early_exit_closes_in_finally(linter: Linter):
@@ -476,14 +505,13 @@ def test_allowed_keeps_suppressed_findings(tmp_path: Path, linter: Linter):
     assert (5, "LKL104") in asked
 
 
-def test_fix_info(linter: Linter):
-    from leaklint.fixer import fix_info
-
-    path = FIX_FIXTURES / "LKL101" / "cursor_returned.py"
-    _, context, found = linter.analyze(read(str(path)), str(path), Summaries(), "")
-    (info,) = [fix_info(context, f) for f in found]
-    assert info.safety == "unsafe" and "closing(sqlite3.connect(path))" in info.description
-    path = FIX_FIXTURES / "LKL101" / "dropped_result.py"
-    _, context, found = linter.analyze(read(str(path)), str(path), Summaries(), "")
-    (info,) = [fix_info(context, f) for f in found]
-    assert info.safety is None and "dropped" in info.description
+def test_each_finding_is_labelled_with_its_own_fix(linter: Linter):
+    """The same rule's findings get the fix the fixer plans for each: unsafe
+    with its reason, or none with the reason why."""
+    (unsafe,) = linter.lint_files([str(FIX_FIXTURES / "LKL101" / "cursor_returned.py")]).diagnostics
+    assert unsafe.fix.safety == "unsafe" and "closing(sqlite3.connect(path))" in unsafe.fix.description
+    assert "may outlive it" in unsafe.fix.unsafe_reason
+    (none,) = linter.lint_files([str(FIX_FIXTURES / "LKL101" / "dropped_result.py")]).diagnostics
+    assert none.fix is None and "dropped" in none.no_fix_reason
+    (safe,) = linter.lint_files([str(FIX_FIXTURES / "LKL101" / "sqlite_closing.py")]).diagnostics
+    assert safe.fix.safety == "safe" and safe.fix.description.startswith("wrap the uses of `")

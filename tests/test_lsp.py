@@ -171,7 +171,7 @@ async def test_a_quick_fix_removes_its_finding(client: LanguageClient, workspace
     actions = await actions_at(client, uri, target)
     fix = next(a for a in actions if a.is_preferred)
     assert fix.kind == types.CodeActionKind.QuickFix
-    assert fix.title == "Fix LKL104: with closing(sqlite3.connect(path)) as db, db:"
+    assert fix.title == "Fix LKL104: close it on exit and keep the transaction: `with closing(sqlite3.connect(path)) as db, db:`"
     fixed = apply_edit(LEAKY, fix.edit)
     assert "from contextlib import closing" in fixed
     change_document(client, uri, 2, fixed)
@@ -216,7 +216,7 @@ async def test_hover_shows_the_rule_and_its_fix(client: LanguageClient, workspac
     hover = await client.text_document_hover_async(params)
     text = hover.contents.value
     assert "**LKL102** `release-not-guaranteed`: A resource is released on the normal path only" in text
-    assert "Fix (safe, a quick fix): try/finally: pool.putconn(conn)" in text
+    assert "Fix (safe, a quick fix): move the release into a `finally`: `pool.putconn(conn)`" in text
     nowhere = types.HoverParams(text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=0, character=0))
     assert await client.text_document_hover_async(nowhere) is None
 

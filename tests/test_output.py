@@ -13,7 +13,7 @@ import pytest
 
 from leaklint import check_run
 from leaklint.cli import main
-from leaklint.diagnostics import Diagnostic, Fix
+from leaklint.diagnostics import Diagnostic, Edit, Fix
 from leaklint.output.github import write_github
 from leaklint.rules import all_rules
 
@@ -99,8 +99,8 @@ def test_full_format_shows_the_source_line_and_a_marker_under_the_call(capsys, s
 def test_safe_fixes_are_marked(capsys, sample):
     _, out, _ = output(capsys, "--format", "concise", sample)
     lines = out.splitlines()
-    assert lines[1].startswith("sample.py:10:12: LKL102 [*] ")  # safe fix
-    assert "[*]" not in lines[0]  # LKL101's fix is unsafe
+    assert lines[0].startswith("sample.py:5:12: LKL101 [*] ")  # used in one block: `--fix` wraps it
+    assert lines[1].startswith("sample.py:10:12: LKL102 [*] ")
 
 
 def test_note_points_at_the_acquire_line(capsys, sample):
@@ -117,7 +117,7 @@ def test_note_points_at_the_acquire_line(capsys, sample):
 def test_summary_counts_per_rule_and_fixable(capsys, sample):
     _, out, _ = output(capsys, sample)
     assert "Found 4 leaks (1 LKL101, 1 LKL102, 1 LKL103, 1 LKL104)." in out
-    assert "[*] 3 fixable with `leaklint --fix`; 1 more with `leaklint --fix --unsafe-fixes`." in out
+    assert "[*] 4 fixable with `leaklint --fix`." in out
 
 
 def test_quiet_prints_no_summary(capsys, sample):
@@ -187,7 +187,7 @@ def test_statistics(capsys, sample):
     status, out, _ = output(capsys, "--statistics", sample)
     assert status == 1
     assert out.splitlines() == [
-        "1  LKL101  [-] resource-never-released",
+        "1  LKL101  [*] resource-never-released",
         "1  LKL102  [*] release-not-guaranteed",
         "1  LKL103  [*] early-exit-skips-release",
         "1  LKL104  [*] non-closing-context-manager",
@@ -198,9 +198,101 @@ def test_statistics_as_json(capsys, sample):
     status, out, _ = output(capsys, "--statistics", "--format", "json", sample)
     assert status == 1
     assert json.loads(out)[:2] == [
-        {"code": "LKL101", "name": "resource-never-released", "count": 1, "fixable": False, "fix": "unsafe"},
+        {"code": "LKL101", "name": "resource-never-released", "count": 1, "fixable": True, "fix": "safe"},
         {"code": "LKL102", "name": "release-not-guaranteed", "count": 1, "fixable": True, "fix": "safe"},
     ]
+
+
+# -- each finding's own fix -------------------------------------------------------------------
+
+MIXED = '''\
+import sqlite3
+
+
+def rows(path):
+    db = sqlite3.connect(path)
+    return db.execute("select 1").fetchall()
+
+
+def cursor_for(path):
+    db = sqlite3.connect(path)
+    cur = db.cursor()
+    return cur
+
+
+def dropped(path):
+    sqlite3.connect(path)
+'''
+
+
+@pytest.fixture
+def mixed(tmp_path, monkeypatch):
+    """Three LKL101: a safe fix, an unsafe one, none."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "mixed.py").write_text(MIXED, encoding="utf-8")
+    return "mixed.py"
+
+
+def test_the_same_rule_is_labelled_per_finding(capsys, mixed):
+    _, out, _ = output(capsys, "--format", "concise", mixed)
+    lines = out.splitlines()
+    assert lines[0].startswith("mixed.py:5:10: LKL101 [*] ")
+    assert lines[1].startswith("mixed.py:10:10: LKL101 [-] ")
+    assert lines[2].startswith("mixed.py:16:5: LKL101 the sqlite3 connection")
+    assert lines[4] == "[*] 1 fixable with `leaklint --fix`; [-] 1 more with `leaklint --fix --unsafe-fixes`."
+
+
+def test_an_unsafe_fix_says_why_and_how(capsys, mixed):
+    _, out, _ = output(capsys, mixed)
+    unsafe = next(b for b in blocks(out) if ":10:10:" in b.splitlines()[0])
+    (help_line,) = [line for line in unsafe.splitlines() if "= help:" in line]
+    assert "with closing(sqlite3.connect(path)) as db:" in help_line
+    assert "(unsafe: `cur` at line 12 comes from the resource and may outlive it; only `--fix --unsafe-fixes` applies it)" in help_line
+    dropped = next(b for b in blocks(out) if ":16:5:" in b.splitlines()[0])
+    assert "= help" not in dropped  # no fix, and without --show-fixes no line about it
+
+
+def test_show_fixes(capsys, mixed):
+    _, out, _ = output(capsys, "--format", "concise", "--show-fixes", mixed)
+    lines = out.splitlines()
+    assert lines[1].startswith("  = fix: wrap the uses of `db` in `with closing(sqlite3.connect(path)) as db:`")
+    assert lines[3].startswith("  = unsafe fix: wrap the uses of `db` in ")
+    assert lines[3].endswith(" (`cur` at line 12 comes from the resource and may outlive it; only `--fix --unsafe-fixes` applies it)")
+    assert lines[5].startswith("  = no fix: the result of `sqlite3.connect()` is dropped")
+    _, full, _ = output(capsys, "--show-fixes", mixed)
+    assert [line.split(":")[0].strip() for line in full.splitlines() if line.lstrip().startswith("= ")] == ["= fix", "= unsafe fix", "= no fix"]
+
+
+def test_statistics_count_each_fix(capsys, mixed):
+    _, out, _ = output(capsys, "--statistics", mixed)
+    assert out.splitlines() == ["3  LKL101  [*] resource-never-released (1 [*], 1 [-], 1 without a fix)"]
+
+
+def test_json_fix_per_finding(capsys, mixed):
+    from leaklint.fixes.edits import apply_edits
+
+    _, out, _ = output(capsys, "--format", "json", mixed)
+    safe, unsafe, none = json.loads(out)
+    assert none["fix"] is None
+    assert (safe["fix"]["safety"], unsafe["fix"]["safety"]) == ("safe", "unsafe")
+    assert safe["fix"]["description"].startswith("wrap the uses of `db` in `with closing(")
+    edits = [Edit(e["line"], e["end_line"], e["content"]) for e in safe["fix"]["edits"]]
+    fixed = apply_edits(MIXED, tuple(edits))
+    assert "import sqlite3\nfrom contextlib import closing\n" in fixed
+    assert '    with closing(sqlite3.connect(path)) as db:\n        return db.execute("select 1").fetchall()\n' in fixed
+
+
+def test_sarif_fixes_per_finding(capsys, mixed):
+    _, out, _ = output(capsys, "--format", "sarif", mixed)
+    safe, unsafe, none = json.loads(out)["runs"][0]["results"]
+    assert "fixes" not in none and none["properties"]["fix"] is None
+    (fix,) = safe["fixes"]
+    assert fix["properties"]["safety"] == "safe" and fix["description"]["text"].startswith("wrap the uses of `db`")
+    (change,) = fix["artifactChanges"]
+    assert change["artifactLocation"] == {"uri": "mixed.py", "uriBaseId": "%SRCROOT%"}
+    inserted = [r for r in change["replacements"] if r["deletedRegion"]["startLine"] == r["deletedRegion"]["endLine"]]
+    assert inserted[0]["insertedContent"]["text"] == "from contextlib import closing\n"
+    assert unsafe["fixes"][0]["properties"]["safety"] == "unsafe" and "unsafe:" in unsafe["fixes"][0]["description"]["text"]
 
 
 # -- machine formats ---------------------------------------------------------------------------
@@ -372,15 +464,16 @@ def test_rule_pages_are_read_from_the_package(tmp_path, monkeypatch):
 ANALYSIS_MODULES = ("libcst", "leaklint.rulebase", "leaklint.analysis", "leaklint.flow", "leaklint.calls", "leaklint.resolve", "leaklint.rules")
 EVERY_FORMAT = '''
 import io, sys
-from leaklint.diagnostics import Diagnostic, Fix
+from leaklint.diagnostics import Diagnostic, Edit, Fix
 from leaklint.reporters import FORMATS, ReportOptions, report
 from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
 from leaklint.output.text import Printer, write_rules
 
 rule = RuleInfo("LKL101", "resource-never-released", "summary", RuleFix(FixSafety.UNSAFE, "wrap it in `with`", ("release-region",)))
-found = [Diagnostic("sample.py", 5, 12, "LKL101", "message", name=rule.name, fix=Fix("unsafe", ""), help=rule.fix.help)]
+fix = Fix("unsafe", "wrap it in `with`", "the cursor outlives it", (Edit(5, 6, "    with x:\\n"),))
+found = [Diagnostic("sample.py", 5, 12, "LKL101", "message", name=rule.name, fix=fix), Diagnostic("sample.py", 9, 1, "LKL105", "m")]
 for fmt in FORMATS:
-    report(found, io.StringIO(), ReportOptions(format=fmt), rules={rule.code: rule}, version="0")
+    report(found, io.StringIO(), ReportOptions(format=fmt, show_fixes=True), rules={rule.code: rule}, version="0")
 write_rules([rule], Printer(io.StringIO(), False), {})
 print("\\n".join(sorted(sys.modules)))
 '''

@@ -113,3 +113,92 @@ def test_the_flake8_plugin_gets_the_own_module_summaries_the_command_line_gets(t
     assert summaries_of(plugin) == summaries_of(command_line) == ([result.summaries], [()])
     assert [(line, code.split()[0]) for line, _, code, _ in reports] == [(d.line, d.code) for d in result.diagnostics]
     assert [d.code for d in result.diagnostics] == ["LKL101"]  # `load` calls a factory of a factory
+
+
+HELPERS = '''\
+import sqlite3
+
+
+def open_db(path):
+    return sqlite3.connect(path)
+
+
+def close_quietly(conn):
+    conn.close()
+'''
+
+
+def parses_and_findings(tmp_path, caller: str) -> tuple[int, int, list[str]]:
+    """(LibCST parses, files parsed twice, finding codes) of linting a helper module and `caller`."""
+    from leaklint import stats
+    from leaklint.engine import Linter
+
+    (tmp_path / "helpers.py").write_text(HELPERS, encoding="utf-8")
+    (tmp_path / "caller.py").write_text(caller, encoding="utf-8")
+    before = stats.Stats(**vars(stats.STATS))
+    run = Linter().lint_files([str(tmp_path / "helpers.py"), str(tmp_path / "caller.py")])
+    return stats.STATS.parsed - before.parsed, stats.STATS.parsed_again - before.parsed_again, [d.code for d in run.diagnostics]
+
+
+def test_a_summary_the_caller_never_looks_up_costs_no_second_parse(tmp_path):
+    caller = "import sqlite3\nimport helpers\n\n\ndef work(path):\n    # open_db would do too\n    with sqlite3.connect(path) as conn:\n        helpers.close_quietly\n"
+    parses, again, codes = parses_and_findings(tmp_path, caller)
+    assert (parses, again) == (2, 0)
+    assert codes == ["LKL104"]
+
+
+def test_a_summary_the_caller_uses_lints_it_again(tmp_path):
+    caller = "import helpers\n\n\ndef work(path):\n    conn = helpers.open_db(path)\n    conn.execute('select 1')\n"
+    parses, again, codes = parses_and_findings(tmp_path, caller)
+    assert codes == ["LKL101"]
+    assert again <= 1 and parses == 2 + again
+
+
+CONSTANTS_ONLY = "import sqlite3\n\nFLAGS = sqlite3.PARSE_DECLTYPES\n\n\ndef close_quietly(conn):\n    conn.close()\n"
+
+
+@pytest.mark.parametrize(
+    "code, names",
+    [
+        (CONSTANTS_ONLY, False),
+        ("import sqlite3\n\n\ndef f(p):\n    return sqlite3.connect(p)\n", True),
+        ("from sqlite3 import connect\n", True),
+        ("import sqlite3 as db\nopen_db = db.connect\n", True),
+        ("import sqlite3\n\n\ndef f(c: 'sqlite3.Connection'):\n    c.close()\n", True),
+        ("import sqlite3\nmodule = sqlite3\nmodule.connect(':memory:')\n", True),  # not followed
+        ("import sqlite3\nmodule = sqlite3\n", False),  # nothing can acquire without a name that does
+        ("from sqlite3 import *\nconn = connect(':memory:')\n", True),
+        ("import sqlite3\ndef broken(:\n", True),  # LibCST reports it
+    ],
+)
+def test_only_a_file_that_names_nothing_acquiring_can_be_deferred(code: str, names: bool):
+    from leaklint.catalogue import default_catalogue
+    from leaklint.catalogue.named import helpers_without_acquisition
+
+    helpers = helpers_without_acquisition(code.encode(), default_catalogue())
+    assert (helpers is None) is names
+    assert names or helpers == ({"close_quietly"} if "close_quietly" in code else set())
+
+
+def test_a_deferred_helper_is_linted_when_another_file_needs_its_summary(tmp_path):
+    from leaklint.engine import Linter
+
+    (tmp_path / "helpers.py").write_text(CONSTANTS_ONLY, encoding="utf-8")
+    (tmp_path / "unused.py").write_text(CONSTANTS_ONLY, encoding="utf-8")
+    caller = "import sqlite3\nimport helpers\n\n\ndef work(path):\n    conn = sqlite3.connect(path)\n    helpers.close_quietly(conn)\n"
+    (tmp_path / "caller.py").write_text(caller, encoding="utf-8")
+    helper, unused, used = Linter().lint_files([str(tmp_path / name) for name in ("helpers.py", "unused.py", "caller.py")]).files
+    assert not helper.deferred and helper.parsed and [s.qualname for s in helper.summaries] == ["helpers.close_quietly"]
+    assert unused.deferred and not unused.parsed
+    assert used.diagnostics == []  # the helper's summary says it closes the connection
+
+
+def test_a_deferred_file_stays_unparsed_when_the_names_looked_up_in_it_are_no_helpers(tmp_path):
+    from leaklint.engine import Linter
+
+    (tmp_path / "helpers.py").write_text(CONSTANTS_ONLY + "\n\ndef describe(conn):\n    return str(conn)\n", encoding="utf-8")
+    caller = "import sqlite3\nimport helpers\n\n\ndef work(path):\n    conn = sqlite3.connect(path)\n    helpers.describe(conn)\n"
+    (tmp_path / "caller.py").write_text(caller, encoding="utf-8")
+    helper, used = Linter().lint_files([str(tmp_path / "helpers.py"), str(tmp_path / "caller.py")]).files
+    assert helper.deferred and helper.helpers == ("close_quietly",)
+    assert [d.code for d in used.diagnostics] == ["LKL101"]

@@ -17,7 +17,7 @@ from rulepages import PAGES, blocks, page, section
 
 EXAMPLE, USE_INSTEAD = "Example", "Use instead"
 CODES = sorted(path.stem for path in PAGES.glob("LKL*.md"))
-FIX_MARK = " [*] "  # the concise format marks safe fixes; the pages show the findings without it
+FIX_MARKS = (" [*] ", " [-] ")  # the concise format marks safe and unsafe fixes; the pages show the findings without them
 
 
 def _examples(heading: str) -> list[tuple[str, str, str]]:
@@ -39,7 +39,10 @@ def leaklint_output(block: str, tmp_path, monkeypatch, capsys) -> list[str]:
     (tmp_path / "example.py").write_text(block, encoding="utf-8")
     arguments = ["--isolated", "--no-cache", "--jobs", "1", "--format", "concise", "-q", "--exit-zero", "--report-unused-suppressions"]
     assert main([*arguments, "example.py"]) == 0
-    return [line.replace(FIX_MARK, " ") for line in capsys.readouterr().out.splitlines()]
+    lines = capsys.readouterr().out.splitlines()
+    for mark in FIX_MARKS:
+        lines = [line.replace(mark, " ") for line in lines]
+    return lines
 
 
 def reported_codes(lines: list[str]) -> set[str]:

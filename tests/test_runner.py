@@ -88,9 +88,9 @@ class Spy:
         self.summarised: list[bytes] = []
         lint_file, usable_from_elsewhere = Linter.lint_file, Summaries.usable_from_elsewhere
 
-        def spy_lint(linter, path, summaries, raw=None):
+        def spy_lint(linter, path, summaries, raw=None, **options):
             self.linted.append(path)
-            return lint_file(linter, path, summaries, raw)
+            return lint_file(linter, path, summaries, raw, **options)
 
         def spy_usable(summaries, raw, module_name):
             self.summarised.append(raw)

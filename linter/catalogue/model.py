@@ -101,6 +101,7 @@ class Kind:
     library: str
     types: tuple[str, ...] = ()  # qualified type names used in annotations
     releases: tuple[Release, ...] = ()
+    release_functions: tuple[str, ...] = ()  # qualified functions that release it (`release_db(conn)`), declared by a project
     with_exit: Exit = Exit.NONE
     async_with_exit: Exit = Exit.NONE
     methods: Mapping[str, tuple[Acquire, ...]] = field(default_factory=dict)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Optional
 
 from .model import Heuristic
 
@@ -16,6 +16,7 @@ class PrefilterPart:
 
     anchors: tuple[str, ...]
     pattern: str
+    by_import: bool = False  # an import of a catalogue module, not a call shape or a name
 
 
 def catalogue_parts(module_roots: Iterable[str], heuristics: Iterable[Heuristic]) -> tuple[PrefilterPart, ...]:
@@ -37,6 +38,7 @@ def catalogue_parts(module_roots: Iterable[str], heuristics: Iterable[Heuristic]
                 # a backslash continuation; a mention in prose only costs a parse
                 rf"\b(?:from[ \t\\\r\n]+(?:{alternatives})\b"
                 rf"|import[ \t\\\r\n]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t\\\r\n]*)*(?:{alternatives})\b)",
+                by_import=True,
             )
         )
     for rule in heuristics:
@@ -54,17 +56,39 @@ def catalogue_parts(module_roots: Iterable[str], heuristics: Iterable[Heuristic]
 class Prefilter:
     """Decides from the raw bytes, without parsing, whether a file can hold a finding."""
 
-    def __init__(self, parts: Iterable[PrefilterPart], words: Iterable[str] = ()) -> None:
-        self._parts = [
-            (tuple(a.encode() for a in part.anchors), re.compile(part.pattern.encode(), re.MULTILINE)) for part in parts
-        ]
-        names = sorted(set(words))
-        if names:
-            pattern = rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b"
-            self._parts.append((tuple(n.encode() for n in names), re.compile(pattern)))
+    def __init__(self, parts: Iterable[PrefilterPart], words: Iterable[str] = (), helper_words: Iterable[str] = ()) -> None:
+        """`words`: names of project functions that hand out a resource;
+        `helper_words`: of those that only release or keep one."""
+        parts = list(parts)
+        self._calls = [_compiled(part) for part in parts if not part.by_import] + _words_part(words)
+        self._imports = [_compiled(part) for part in parts if part.by_import] + _words_part(helper_words)
 
     def matches(self, raw: bytes) -> bool:
-        for anchors, pattern in self._parts:
-            if any(anchor in raw for anchor in anchors) and pattern.search(raw):
-                return True
-        return False
+        return self.reason(raw) is not None
+
+    def reason(self, raw: bytes) -> Optional[str]:
+        """None when the file cannot hold a finding; "call" when a call shape
+        or the name of a project function that hands out a resource let it
+        through; "import" when only an import of a catalogue module or the name
+        of a helper did (it holds a finding only if it names an acquisition)."""
+        if _any_matches(self._calls, raw):
+            return "call"
+        if _any_matches(self._imports, raw):
+            return "import"
+        return None
+
+
+def _words_part(words: Iterable[str]) -> list:
+    names = sorted(set(words))
+    if not names:
+        return []
+    pattern = rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b"
+    return [(tuple(n.encode() for n in names), re.compile(pattern))]
+
+
+def _compiled(part: PrefilterPart) -> tuple[tuple[bytes, ...], "re.Pattern[bytes]"]:
+    return tuple(a.encode() for a in part.anchors), re.compile(part.pattern.encode(), re.MULTILINE)
+
+
+def _any_matches(parts: list, raw: bytes) -> bool:
+    return any(any(anchor in raw for anchor in anchors) and pattern.search(raw) for anchors, pattern in parts)

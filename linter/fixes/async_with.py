@@ -39,4 +39,4 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     if isinstance(item, cst.Call) and (dotted_name(item.func) or "").rsplit(".", 1)[-1] == "closing":
         raise Unfixable("`closing()` has no async form; use `async with` on the object itself or await its close() in a `finally`")
     new = with_node.with_changes(asynchronous=cst.Asynchronous())
-    return Change(findings, {with_node: new}, True, f"async with {code_of(with_node.items[0].item)}")
+    return Change(findings, {with_node: new}, True, f"use `async with {code_of(with_node.items[0].item)}`")

@@ -1,6 +1,9 @@
 """LKL201 (a release coroutine called without `await`) and LKL202 (an async
 acquire neither awaited nor entered): insert `await`.
 
+An acquire whose awaitable is dropped (`pool.acquire()` as a statement)
+gets no fix: awaiting it would acquire a connection and drop it.
+
 `conn.close()` -> `await conn.close()`; parentheses are added where the call
 is the receiver of something else (`(await conn.close()).x`). An acquire
 that works only as `async with` (`pool.connection()`) cannot be awaited:
@@ -57,6 +60,10 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     if isinstance(parent, cst.Await):
         raise Unfixable("the call is already awaited")
     if any(f.code == "LKL202" for f in findings):
+        if isinstance(parent, cst.Expr):
+            raise Unfixable(
+                f"the awaitable of `{fx.context.call_text(call)}` is dropped: awaiting it would acquire and drop a connection; remove the call"
+            )
         resolver = fx.resolver(findings[0].function)
         acquire = resolver.acquire_of(call) if resolver is not None else None
         if acquire is not None and acquire.awaiting == Await.CM_ONLY:
@@ -65,4 +72,4 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     if bare and isinstance(parent, cst.Yield):
         bare = False
     awaited = cst.Await(call, lpar=[] if bare else [cst.LeftParen()], rpar=[] if bare else [cst.RightParen()])
-    return Change(findings, {call: awaited}, True, f"await {code_of(call)}")
+    return Change(findings, {call: awaited}, True, f"insert `await`: `await {code_of(call)}`")

@@ -5,7 +5,7 @@ release statements) the shapes build on.
 A shape never edits text. It returns a `Change`: replacements keyed by the
 original nodes of the module the findings point into, plus the imports it
 needs; the fixer applies non-overlapping changes in one transformer and adds
-the imports with LibCST's `AddImportsVisitor`.
+the imports where isort and ruff put them (`apply`, `imports`).
 """
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from typing import Iterator, Optional, Sequence, Union
 import libcst as cst
 
 from leaklint.catalogue import Acquire, Kind
+from leaklint.releasers import release_function, spell
 from leaklint.rulebase import FileContext, Finding
 from leaklint.syntax import children, dotted_name, walk
 
@@ -39,8 +40,8 @@ class Change:
     findings: list[Finding]
     replacements: dict[cst.CSTNode, Replacement]
     safe: bool
-    description: str
-    imports: tuple[tuple[str, Optional[str]], ...] = ()  # (module, name): AddImportsVisitor entries
+    description: str  # what the fix does, for the reports: "release `conn` in a `finally`: `conn.close()`"
+    imports: tuple[tuple[str, Optional[str]], ...] = ()  # (module, name) to import; name None: `import module`
     unsafe_reason: str = ""
 
     @property
@@ -61,6 +62,7 @@ class FixContext:
         self.module = context.module
         self._parents: Optional[dict[cst.CSTNode, cst.CSTNode]] = None
         self._module_names: Optional[set[str]] = None
+        self._defined: Optional[set[str]] = None
 
     @property
     def parents(self) -> dict[cst.CSTNode, cst.CSTNode]:
@@ -147,11 +149,17 @@ class FixContext:
         return self._module_names
 
     def _defined_names(self) -> set[str]:
-        return {
-            node.name.value
-            for node in walk(self.module, into_scopes=True)
-            if isinstance(node, (cst.FunctionDef, cst.ClassDef))
-        }
+        if self._defined is None:
+            self._defined = {
+                node.name.value
+                for node in walk(self.module, into_scopes=True)
+                if isinstance(node, (cst.FunctionDef, cst.ClassDef))
+            }
+        return self._defined
+
+    def name_taken(self, name: str) -> bool:
+        """The module uses `name` already (a variable, function or class)."""
+        return name in self.module_names() or name in self._defined_names()
 
     def fresh_name(self, base: str, scope: cst.CSTNode) -> str:
         taken = {n.value for n, _ in names_in(scope)} | self.module_names()
@@ -170,7 +178,7 @@ class FixContext:
         bound = bindings.imports.get(name)
         if bound == f"contextlib.{name}":
             return cst.Name(name), ()
-        if bound is None and name not in self.module_names() and name not in self._defined_names():
+        if bound is None and not self.name_taken(name):
             return cst.Name(name), (("contextlib", name),)
         return cst.Attribute(cst.Name("contextlib"), cst.Name(name)), (("contextlib", None),)
 
@@ -268,9 +276,19 @@ def stable_receiver(call: cst.Call) -> Optional[cst.BaseExpression]:
 # -- releases ----------------------------------------------------------------------------
 
 
-def canonical_release(call: cst.Call, acquire: Acquire, kind: Kind, var: str, awaited: bool, is_async: bool) -> cst.SimpleStatementLine:
-    """`pool.putconn(conn)`, `await pool.release(conn)`, `conn.close()`: the
-    catalogue's release for what `call` acquired into `var`."""
+def canonical_release(
+    fx: FixContext, function: Optional[cst.FunctionDef], call: cst.Call, acquire: Acquire, kind: Kind, var: str, awaited: bool, is_async: bool
+) -> tuple[cst.SimpleStatementLine, tuple[tuple[str, Optional[str]], ...]]:
+    """`pool.putconn(conn)`, `await pool.release(conn)`, `conn.close()`, or the
+    project's own `give_back(conn)` (`leaklint.releasers`): the release for
+    what `call` acquired into `var`, with the imports it needs."""
+    resolver = fx.resolver(function)
+    helper = release_function(resolver, call, acquire, kind) if resolver is not None else None
+    if helper is not None:
+        release_call = spell(resolver, helper, fx.name_taken)
+        if release_call.awaited and not is_async:
+            raise Unfixable(f"its release `{release_call.callee}()` must be awaited, and this is not an `async def`")
+        return cst.SimpleStatementLine([cst.Expr(cst.parse_expression(release_call.text(var)))]), release_call.imports
     if acquire.returned_by:
         release = acquire.returned_by[0]
         receiver = stable_receiver(call)
@@ -283,12 +301,12 @@ def canonical_release(call: cst.Call, acquire: Acquire, kind: Kind, var: str, aw
         release = kind.releases[0]
         expr = cst.Call(cst.Attribute(cst.Name(var), cst.Name(release.method)))
     else:
-        raise Unfixable(f"leaklint knows no release call for a {kind.label}")
+        raise Unfixable(f"leaklint knows no call that releases the {kind.label}")
     if release.must_be_awaited(acquire_awaited=awaited):
         if not is_async:
             raise Unfixable(f"its release `{release.method}()` must be awaited, and this is not an `async def`")
         expr = cst.Await(expr)
-    return cst.SimpleStatementLine([cst.Expr(expr)])
+    return cst.SimpleStatementLine([cst.Expr(expr)]), ()
 
 
 def is_release(call: cst.Call, acquire: Acquire, kind: Kind, var: str) -> bool:

@@ -70,15 +70,17 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
             leading_lines=line.leading_lines,
         )
         keyword = "async with" if asynchronous else "with"
-        return Change(findings, {line: new, **removed}, safe, f"{keyword} {code_of(item)} as {var}:", imports, unsafe)
-    release = canonical_release(call, discard.acquire, discard.kind, var, awaited, is_async)
+        description = f"bind it to `{var}` in `{keyword} {code_of(item)} as {var}:`"
+        return Change(findings, {line: new, **removed}, safe, description, imports, unsafe)
+    release, imports = canonical_release(fx, function, call, discard.acquire, discard.kind, var, awaited, is_async)
     acquire_line = cst.SimpleStatementLine(
         [cst.Assign(targets=[cst.AssignTarget(cst.Name(var))], value=replaced.with_changes(lpar=[], rpar=[]))],
         leading_lines=line.leading_lines,
     )
     new_try = cst.Try(body=cst.IndentedBlock(body=moved), finalbody=cst.Finally(body=cst.IndentedBlock(body=[release])))
     replacements = {line: cst.FlattenSentinel([acquire_line, new_try]), **removed}
-    return Change(findings, replacements, safe, f"try/finally: {code_of(release.body[0])}", (), unsafe)
+    description = f"bind it to `{var}` and release it in a `finally`: `{code_of(release.body[0])}`"
+    return Change(findings, replacements, safe, description, imports, unsafe)
 
 
 def _uses_of_result(fx: FixContext, function, small, line, body: list, index: int) -> tuple[list, str]:

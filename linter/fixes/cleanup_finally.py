@@ -60,7 +60,7 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     replacements: dict = {region[0]: new_try}
     for statement in region[1:] + releases:
         replacements[statement] = cst.RemoveFromParent()
-    description = "try/finally: " + ", then ".join(code_of(r) for r in releases)
+    description = "move the releases into a `finally`: " + ", then ".join(f"`{code_of(r)}`" for r in releases)
     return Change(findings, replacements, True, description)
 
 

@@ -65,7 +65,7 @@ def _closing(fx: FixContext, findings, with_node: cst.With, item: cst.WithItem, 
         findings=findings,
         replacements={with_node: new},
         safe=True,
-        description=f"with {code_of(outer.item)} as {var}, {var}:",
+        description=f"close it on exit and keep the transaction: `with {code_of(outer.item)} as {var}, {var}:`",
         imports=imports,
     )
 
@@ -80,7 +80,7 @@ def _split(fx: FixContext, findings, with_node: cst.With, item: cst.WithItem, va
         raise Unfixable("the `with` is not part of a block")
     function = findings[0].function
     is_async = function is not None and function.asynchronous is not None
-    release = canonical_release(site.call, site.acquire, site.kind, var, isinstance(item.item, cst.Await), is_async)
+    release, imports = canonical_release(fx, function, site.call, site.acquire, site.kind, var, isinstance(item.item, cst.Await), is_async)
     acquire_line = cst.SimpleStatementLine(
         [cst.Assign(targets=[cst.AssignTarget(cst.Name(var))], value=item.item)],
         leading_lines=with_node.leading_lines,
@@ -96,7 +96,11 @@ def _split(fx: FixContext, findings, with_node: cst.With, item: cst.WithItem, va
         findings=findings,
         replacements={with_node: cst.FlattenSentinel([acquire_line, new_try])},
         safe=True,
-        description=f"{var} = {code_of(item.item)}; try: {keyword} {var}: ... finally: {code_of(release.body[0])}",
+        description=(
+            f"keep the transaction and release it in a `finally`: "
+            f"`{var} = {code_of(item.item)}`, `try: {keyword} {var}: ... finally: {code_of(release.body[0])}`"
+        ),
+        imports=imports,
     )
 
 

@@ -41,7 +41,7 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
             widened[handler] = handler.with_changes(type=cst.Name("BaseException"))
     if widened:
         fixed = [f for f in findings if _missing_only_cancellation(fx, f.site) is not None]
-        return Change(fixed, widened, False, "except Exception -> except BaseException", unsafe_reason=UNSAFE_REASON)
+        return Change(fixed, widened, False, "release it on cancellation too: `except Exception` becomes `except BaseException`", unsafe_reason=UNSAFE_REASON)
     return _wrap(fx, findings, leaks)
 
 

@@ -90,8 +90,8 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     _check_uses_outside(fx, function, line, region, var, cutoff)
     _check_rebinding(fx, region, var)
     is_async = function.asynchronous is not None
-    releases = _releases(fx, region, facts, var)
-    _check_other_releases(fx, function, region, facts, var)
+    releases = _releases(fx, function, region, facts, var)
+    _check_other_releases(fx, function, region, facts, var, {id(_call_of(r)) for r in releases})
     unsafe = _unsafe_reason(fx, function, line, region, derived, cutoff) if never_released else ""
 
     value = statement.value
@@ -128,17 +128,18 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
             leading_lines=line.leading_lines,
         )
         keyword = "async with" if asynchronous else "with"
-        description = f"{keyword} {code_of(item)} as {var}:"
+        description = f"wrap the uses of `{var}` in `{keyword} {code_of(item)} as {var}:`"
         replacements: dict = {line: new}
     else:
-        release_line, keep = _finally_release(fx, facts, releases, var, is_async)
+        release_line, keep, imports = _finally_release(fx, function, facts, releases, var, is_async)
         remover = RemoveStatements(releases, keep_comments_of=keep)
         statements, footer = _cleaned(region, remover)
         new_try = cst.Try(
             body=block(statements).with_changes(footer=footer),
             finalbody=cst.Finally(body=cst.IndentedBlock(body=[release_line])),
         )
-        description = f"try/finally: {code_of(release_line.body[0])}"
+        verb = "move the release into a `finally`" if releases else f"release `{var}` in a `finally`"
+        description = f"{verb}: `{code_of(release_line.body[0])}`"
         replacements = {line: cst.FlattenSentinel([line, new_try])}
     for statement_node in region:
         replacements[statement_node] = cst.RemoveFromParent()
@@ -314,12 +315,17 @@ def _call_of(expr: cst.Expr) -> cst.Call:
     return value.expression if isinstance(value, cst.Await) else value
 
 
-def _releases(fx: FixContext, region: list, facts: SiteFacts, var: str) -> list[cst.Expr]:
+def _releases(fx: FixContext, function, region: list, facts: SiteFacts, var: str) -> list[cst.Expr]:
+    """The statements in the region that release `var`: the catalogue's
+    release, or a project helper summarised as releasing it (`give_back(conn)`)."""
     site = facts.site
+    resolver = fx.resolver(function)
     found: list[cst.Expr] = []
     for statement in region:
         for node in walk(statement):
-            if not isinstance(node, cst.Call) or not is_release(node, site.acquire, site.kind, var):
+            if not isinstance(node, cst.Call):
+                continue
+            if not is_release(node, site.acquire, site.kind, var) and not _helper_releases(resolver, node, var):
                 continue
             parent = fx.parent(node)
             if isinstance(parent, cst.Await):
@@ -332,8 +338,18 @@ def _releases(fx: FixContext, region: list, facts: SiteFacts, var: str) -> list[
     return found
 
 
-def _check_other_releases(fx: FixContext, function, region: list, facts: SiteFacts, var: str) -> None:
-    """A release the fix would not remove: adding one in `finally` would release twice."""
+def _helper_releases(resolver, call: cst.Call, var: str) -> bool:
+    """`call` is a project helper that releases (not keeps) `var`, passed as a plain argument."""
+    if resolver is None:
+        return False
+    positions = [i for i, arg in enumerate(call.args) if arg.keyword is None and isinstance(arg.value, cst.Name) and arg.value.value == var]
+    released = resolver.releases_argument(call) or set()
+    return any(i in released and i not in resolver.keeps_argument(call) for i in positions)
+
+
+def _check_other_releases(fx: FixContext, function, region: list, facts: SiteFacts, var: str, moved: set[int]) -> None:
+    """A release the fix would not remove (`moved`: the ids of the calls it
+    moves): adding one in `finally` would release twice."""
     site = facts.site
     resolver = fx.resolver(function)
     for statement in region:
@@ -347,7 +363,7 @@ def _check_other_releases(fx: FixContext, function, region: list, facts: SiteFac
                             raise Unfixable(
                                 f"`with {var}` at line {fx.line(node)} already releases it; a release in `finally` would release it twice"
                             )
-            if not isinstance(node, cst.Call):
+            if not isinstance(node, cst.Call) or id(node) in moved:
                 continue
             arguments = [a.value for a in node.args]
             mentions = any(
@@ -366,10 +382,12 @@ def _check_other_releases(fx: FixContext, function, region: list, facts: SiteFac
                 )
 
 
-def _finally_release(fx: FixContext, facts: SiteFacts, releases: list[cst.Expr], var: str, is_async: bool):
+def _finally_release(fx: FixContext, function, facts: SiteFacts, releases: list[cst.Expr], var: str, is_async: bool):
+    """(the release for `finally`, the existing release it keeps the comments of, the imports it needs)."""
     site = facts.site
     if not releases:
-        return canonical_release(site.call, site.acquire, site.kind, var, site.awaited, is_async), None
+        release_line, imports = canonical_release(fx, function, site.call, site.acquire, site.kind, var, site.awaited, is_async)
+        return release_line, None, imports
     texts = sorted({code_of(r) for r in releases})
     if len(texts) > 1:
         shown = ", ".join(f"`{t}`" for t in texts)
@@ -381,7 +399,7 @@ def _finally_release(fx: FixContext, facts: SiteFacts, releases: list[cst.Expr],
         release_line = release_line.with_changes(
             leading_lines=comment_lines(line.leading_lines), trailing_whitespace=line.trailing_whitespace
         )
-    return release_line, keep
+    return release_line, keep, ()
 
 
 def _cleaned(region: list, remover: RemoveStatements) -> tuple[list, list]:

@@ -16,6 +16,10 @@ import libcst as cst
 from ..catalogue import Acquire, Kind, Release
 
 
+# Phase, Category and CauseKind are IntEnums: path states hold them and are
+# hashed at every step, and an int hashes without a Python-level call.
+
+
 class Phase(enum.IntEnum):
     """Where a resource stands on one path."""
 
@@ -24,9 +28,9 @@ class Phase(enum.IntEnum):
     HANDED = 2  # no longer this path's to release: handed off, or its only name rebound
 
 
-class Category(enum.Enum):
-    ERROR = "error"  # an Exception subclass
-    BASE = "base"  # CancelledError, GeneratorExit: BaseException only
+class Category(enum.IntEnum):
+    ERROR = 0  # an Exception subclass
+    BASE = 1  # CancelledError, GeneratorExit: BaseException only
 
 
 class ExitKind(enum.Enum):
@@ -38,12 +42,12 @@ class ExitKind(enum.Enum):
     EXCEPTION = "exception"  # a call, `await` or `yield` raised
 
 
-class CauseKind(enum.Enum):
+class CauseKind(enum.IntEnum):
     """Why a resource is still open where the path leaves."""
 
-    EXCEPTION = "exception"  # a call, `await` or `yield` raised before the release
-    RAISE = "raise"  # an explicit `raise`, caught by a handler on the path
-    JUMP = "jump"  # an exit statement left a loop it was acquired in, or a loop over the stream
+    EXCEPTION = 0  # a call, `await` or `yield` raised before the release
+    RAISE = 1  # an explicit `raise`, caught by a handler on the path
+    JUMP = 2  # an exit statement left a loop it was acquired in, or a loop over the stream
 
 
 @dataclass(frozen=True)

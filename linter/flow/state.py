@@ -30,11 +30,11 @@ class ParameterSite:
 Tracked = Union[Site, ParameterSite]
 
 
-class TagKind(enum.Enum):
-    RETURN = "return"
-    BREAK = "break"
-    CONTINUE = "continue"
-    RAISE = "raise"
+class TagKind(enum.IntEnum):  # an IntEnum, as the `facts` enums a state holds (see there)
+    RETURN = 0
+    BREAK = 1
+    CONTINUE = 2
+    RAISE = 3
 
 
 @dataclass(frozen=True)

@@ -12,15 +12,26 @@ from ..source import UnreadableSource, read
 NEWLINES = re.compile(r"\r\n|\r|\n")  # LibCST's line breaks (not str.splitlines')
 
 
-def fix_help(diagnostic: Diagnostic) -> Optional[str]:
-    """The help line of a fixable finding: its fix's own description, else what the rule's fix does."""
-    if diagnostic.fix is None:
-        return None
-    return diagnostic.fix.description or diagnostic.help
+MARKS = {"safe": "[*]", "unsafe": "[-]"}  # `--fix` applies it; only `--fix --unsafe-fixes` does
 
 
 def fix_safety(diagnostic: Diagnostic) -> Optional[str]:
     return diagnostic.fix.safety if diagnostic.fix is not None else None
+
+
+def fix_note(diagnostic: Diagnostic, *, show_fixes: bool = False) -> Optional[tuple[str, str]]:
+    """(label, text) of the line under a finding about its fix: a help line
+    for a fixable finding, and with `show_fixes` a line for every finding,
+    saying which fix `--fix` applies or why there is none."""
+    fix = diagnostic.fix
+    if fix is None:
+        return ("no fix", diagnostic.no_fix_reason) if show_fixes else None
+    if fix.safety == "safe":
+        return ("fix" if show_fixes else "help", fix.description)
+    why = f"{fix.unsafe_reason}; " if fix.unsafe_reason else ""
+    if show_fixes:
+        return ("unsafe fix", f"{fix.description} ({why}only `--fix --unsafe-fixes` applies it)")
+    return ("help", f"{fix.description} (unsafe: {why}only `--fix --unsafe-fixes` applies it)")
 
 
 class SourceLines:

@@ -2,9 +2,11 @@
 
 Every rule leaklint has is listed with its help (the rule's page where it
 exists) and the description of its fix; each result points at the reported
-span, with the acquire line as a related location. Paths are relative to
-`%SRCROOT%`, the repository's root, whatever directory leaklint ran from,
-so that code scanning finds the files of a monorepo's subfolder.
+span, with the acquire line as a related location, and carries the fix
+`--fix` applies to it (`fixes`, with its edits; none when it has no fix).
+Paths are relative to `%SRCROOT%`, the repository's root, whatever
+directory leaklint ran from, so that code scanning finds the files of a
+monorepo's subfolder.
 """
 from __future__ import annotations
 
@@ -14,9 +16,8 @@ from pathlib import Path
 from typing import IO, Mapping, Optional, Sequence
 from urllib.parse import quote
 
-from ..diagnostics import Diagnostic
+from ..diagnostics import Diagnostic, Fix
 from ..ruleinfo import RuleInfo
-from . import fix_help
 from .docs import rule_page
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -52,6 +53,23 @@ def _location(path: str, region: dict, root: str) -> dict:
     return {"physicalLocation": {"artifactLocation": artifact, "region": region}}
 
 
+def _fix(path: str, fix: Fix, root: str) -> dict:
+    """A SARIF fix: whole lines replaced (an empty region inserts)."""
+    text = fix.description if fix.safety == "safe" else f"{fix.description} (unsafe: {fix.unsafe_reason or 'it may change behaviour'})"
+    replacements = [
+        {
+            "deletedRegion": {"startLine": edit.line, "startColumn": 1, "endLine": edit.end_line, "endColumn": 1},
+            "insertedContent": {"text": edit.content},
+        }
+        for edit in fix.edits
+    ]
+    return {
+        "description": {"text": text},
+        "artifactChanges": [{"artifactLocation": _location(path, {}, root)["physicalLocation"]["artifactLocation"], "replacements": replacements}],
+        "properties": {"safety": fix.safety},
+    }
+
+
 def _result(d: Diagnostic, index: int, root: str) -> dict:
     region = {
         "startLine": d.line,
@@ -67,9 +85,11 @@ def _result(d: Diagnostic, index: int, root: str) -> dict:
         "locations": [_location(d.path, region, root)],
         "properties": {
             "name": d.name,
-            "fix": None if d.fix is None else {"safety": d.fix.safety, "description": fix_help(d) or ""},
+            "fix": None if d.fix is None else {"safety": d.fix.safety, "description": d.fix.description},
         },
     }
+    if d.fix is not None and d.fix.edits:
+        result["fixes"] = [_fix(d.path, d.fix, root)]
     if d.note_line:
         related = _location(d.path, {"startLine": d.note_line}, root)
         related["id"] = 1

@@ -16,22 +16,30 @@ class RuleCount:
     code: str
     name: str
     count: int
-    fix: Optional[str]  # "safe" when `--fix` fixes some of them, "unsafe" when only `--unsafe-fixes` does, else None
+    safe: int  # findings `--fix` fixes
+    unsafe: int  # findings only `--fix --unsafe-fixes` fixes
+
+    @property
+    def without_fix(self) -> int:
+        return self.count - self.safe - self.unsafe
+
+    @property
+    def fix(self) -> Optional[str]:
+        """"safe" when `--fix` fixes some of them, "unsafe" when only `--unsafe-fixes` does, else None."""
+        return "safe" if self.safe else "unsafe" if self.unsafe else None
 
 
 def rule_counts(diagnostics: Sequence[Diagnostic]) -> list[RuleCount]:
     """One row per code, the most frequent first."""
     counts = Counter(d.code for d in diagnostics)
+    safeties = Counter((d.code, fix_safety(d)) for d in diagnostics)
     names: dict[str, str] = {}
-    fixes: dict[str, set] = {}
     for d in diagnostics:
         names.setdefault(d.code, d.name)
-        fixes.setdefault(d.code, set()).add(fix_safety(d))
-    rows = []
-    for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
-        fix = next((safety for safety in ("safe", "unsafe") if safety in fixes[code]), None)
-        rows.append(RuleCount(code, names[code], count, fix))
-    return rows
+    return [
+        RuleCount(code, names[code], count, safeties[code, "safe"], safeties[code, "unsafe"])
+        for code, count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    ]
 
 
 def write_statistics_json(diagnostics: Sequence[Diagnostic], out: IO[str]) -> None:

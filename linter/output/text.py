@@ -13,8 +13,8 @@ from typing import IO, Iterable, Mapping, Optional, Sequence
 
 from ..diagnostics import Diagnostic
 from ..ruleinfo import RuleInfo
-from . import SourceLines, fix_help, fix_safety
-from .statistics import rule_counts
+from . import MARKS, SourceLines, fix_note, fix_safety
+from .statistics import RuleCount, rule_counts
 
 Segment = tuple[str, str]  # (text, rich style)
 TAB = 4
@@ -54,10 +54,19 @@ class Printer:
 
 def _header(d: Diagnostic) -> list[Segment]:
     segments: list[Segment] = [(escape(d.path), PATH), (f":{d.line}:{d.column}: ", ""), (d.code, CODE), (" ", "")]
-    if fix_safety(d) == "safe":
-        segments.append(("[*] ", FIXABLE))
+    mark = MARKS.get(fix_safety(d) or "")
+    if mark:
+        segments.append((f"{mark} ", FIXABLE))
     segments.append((escape(d.message), ""))
     return segments
+
+
+def _fix_line(d: Diagnostic, gutter: str, show_fixes: bool) -> Optional[list[Segment]]:
+    note = fix_note(d, show_fixes=show_fixes)
+    if note is None:
+        return None
+    label, text = note
+    return [(f"{gutter} = ", GUTTER), (label, HELP), (f": {escape(text)}", "")]
 
 
 def _display(text: str) -> str:
@@ -113,40 +122,47 @@ def _snippet(d: Diagnostic, sources: SourceLines) -> list[list[Segment]]:
     return out
 
 
-def write_full(
-    diagnostics: Sequence[Diagnostic],
-    printer: Printer,
-    sources: SourceLines,
-) -> None:
+def write_full(diagnostics: Sequence[Diagnostic], printer: Printer, sources: SourceLines, *, show_fixes: bool = False) -> None:
     for d in diagnostics:
         printer.line(*_header(d))
         rows = _snippet(d, sources)
         for row in rows:
             printer.line(*row)
-        help_text = fix_help(d)
-        if help_text:
-            gutter = " " * (len(rows[0][0][0]) - 2) if rows else ""
-            printer.line((f"{gutter} = ", GUTTER), ("help", HELP), (f": {escape(help_text)}", ""))
+        line = _fix_line(d, " " * (len(rows[0][0][0]) - 2) if rows else "", show_fixes)
+        if line is not None:
+            printer.line(*line)
         printer.line()
 
 
-def write_concise(diagnostics: Sequence[Diagnostic], printer: Printer) -> None:
+def write_concise(diagnostics: Sequence[Diagnostic], printer: Printer, *, show_fixes: bool = False) -> None:
     for d in diagnostics:
         printer.line(*_header(d))
+        line = _fix_line(d, " ", show_fixes) if show_fixes else None
+        if line is not None:
+            printer.line(*line)
 
 
 def write_statistics(diagnostics: Sequence[Diagnostic], printer: Printer) -> None:
-    """One row per code: count, code, fixability ([*] safe, [-] unsafe, [ ] none), name."""
+    """One row per code: count, code, the best fix its findings have ([*] safe,
+    [-] unsafe, [ ] none), name, and how many have which when they differ."""
     rows = rule_counts(diagnostics)
     if not rows:
         return
     width = len(str(max(row.count for row in rows)))
     for row in rows:
-        mark = {"safe": "[*]", "unsafe": "[-]"}.get(row.fix or "", "[ ]")
-        printer.line((f"{row.count:>{width}}  ", ""), (row.code, CODE), ("  ", ""), (mark, FIXABLE), (f" {row.name}", ""))
+        mark = MARKS.get(row.fix or "", "[ ]")
+        mixed = "" if row.count in (row.safe, row.unsafe, row.without_fix) else f" ({', '.join(_fix_counts(row))})"
+        printer.line((f"{row.count:>{width}}  ", ""), (row.code, CODE), ("  ", ""), (mark, FIXABLE), (f" {row.name}{mixed}", ""))
 
 
-def summary_lines(diagnostics: Sequence[Diagnostic], *, fixed: int = 0, fix_hint: bool = True) -> list[str]:
+def _fix_counts(row: RuleCount) -> list[str]:
+    parts = [f"{count} {MARKS[safety]}" for safety, count in (("safe", row.safe), ("unsafe", row.unsafe)) if count]
+    if row.without_fix:
+        parts.append(f"{row.without_fix} without a fix")
+    return parts
+
+
+def summary_lines(diagnostics: Sequence[Diagnostic], *, fixed: int = 0) -> list[str]:
     """"Found 5 leaks (2 LKL102, ...)." and how many a fix would remove."""
     lines = []
     if fixed:
@@ -162,18 +178,18 @@ def summary_lines(diagnostics: Sequence[Diagnostic], *, fixed: int = 0, fix_hint
     lines.append(f"Found {count} {_plural(count, noun)}{remaining} ({per_rule}).")
     safe = sum(1 for d in diagnostics if fix_safety(d) == "safe")
     unsafe = sum(1 for d in diagnostics if fix_safety(d) == "unsafe")
-    if fix_hint and (safe or unsafe):
+    if safe or unsafe:  # the unsafe ones are ruff's "hidden fixes": `--fix` alone leaves them
         parts = []
         if safe:
-            parts.append(f"[*] {safe} fixable with `leaklint --fix`")
+            parts.append(f"{MARKS['safe']} {safe} fixable with `leaklint --fix`")
         if unsafe:
-            parts.append(f"{unsafe} {'more' if safe else 'fixable'} with `leaklint --fix --unsafe-fixes`")
+            parts.append(f"{MARKS['unsafe']} {unsafe} {'more' if safe else 'fixable'} with `leaklint --fix --unsafe-fixes`")
         lines.append("; ".join(parts) + ".")
     return lines
 
 
-def write_summary(diagnostics: Sequence[Diagnostic], printer: Printer, *, fixed: int = 0, fix_hint: bool = True) -> None:
-    for line in summary_lines(diagnostics, fixed=fixed, fix_hint=fix_hint):
+def write_summary(diagnostics: Sequence[Diagnostic], printer: Printer, *, fixed: int = 0) -> None:
+    for line in summary_lines(diagnostics, fixed=fixed):
         printer.line((line, "bold" if line.startswith("Found") else ""))
 
 
