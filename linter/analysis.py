@@ -172,10 +172,9 @@ def _parameter_facts(function: FunctionInfo, catalogue: Catalogue, index: Module
         if isinstance(node, cst.Assign) and isinstance(node.value, cst.Name) and node.value.value in names:
             if any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in node.targets):
                 candidates.add(node.value.value)  # `self.socket = sock`: it keeps the resource
-    passed: list[cst.Call] = []
     for node in walk(function.node.body):
         if isinstance(node, cst.Return) and found.result_of is None:
-            found.result_of = _called_parameter(node, names)
+            found.result_of = _called_parameter(node, names, skip=1 if function.cls is not None else 0)
         if not isinstance(node, cst.Call):
             continue
         arguments = [a.value.value for a in node.args if isinstance(a.value, cst.Name) and a.value.value in names]
@@ -184,14 +183,9 @@ def _parameter_facts(function: FunctionInfo, catalogue: Catalogue, index: Module
             for name in arguments + ([receiver.value] if isinstance(receiver, cst.Name) and receiver.value in names else []):
                 candidates.add(name)
                 methods.setdefault(name, set()).add(node.func.attr.value)
-        elif arguments and _may_hand_on(node, names[0]):
-            passed.append(node)
-    resolver = Resolver(catalogue, index, summaries, function) if candidates or passed else None
-    for call in passed:  # `super().__init__(cnx)`, `Base.__init__(self, cnx)`: handed on to a helper that keeps it
-        if resolver.releases_argument(call):
-            candidates.update(a.value.value for a in call.args if isinstance(a.value, cst.Name) and a.value.value in names)
     if not candidates:
         return found
+    resolver = Resolver(catalogue, index, summaries, function)
     flow = FlowAnalysis(resolver, function.node.body, function=function.node, is_async=function.node.asynchronous is not None, parameters=sorted(candidates))
     flow.run()
     released, kept = flow.released_parameters(), flow.kept_parameters()
@@ -201,21 +195,10 @@ def _parameter_facts(function: FunctionInfo, catalogue: Catalogue, index: Module
     return found
 
 
-def _may_hand_on(call: cst.Call, first_parameter: str) -> bool:
-    """A call that may be a project helper releasing or keeping an argument:
-    a function, a method of `self`, `__init__` of a base class (not a method
-    of some other object: the catalogue's release methods cover those)."""
-    func = call.func
-    if isinstance(func, cst.Name):
-        return True
-    return isinstance(func, cst.Attribute) and (
-        func.attr.value == "__init__" or (isinstance(func.value, cst.Name) and func.value.value == first_parameter)
-    )
-
-
-def _called_parameter(node: cst.Return, names: list[str]) -> Optional[int]:
-    """`return f()`, `return await f(*args)`: the position of `f`."""
+def _called_parameter(node: cst.Return, names: list[str], skip: int) -> Optional[int]:
+    """`return f()`, `return await f(*args)`: the position of `f` (not `cls`
+    in `return cls(...)`: the first `skip` parameters are bound)."""
     value = node.value.expression if isinstance(node.value, cst.Await) else node.value
-    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in names:
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in names[skip:]:
         return names.index(value.func.value)
     return None

@@ -68,7 +68,7 @@ class ProjectCallees:
         if qualified is not None:
             if self.classes.is_class(qualified):
                 return self._constructor(qualified)
-            summary, binding = self.classes.function_summary(qualified)
+            summary, binding = self.classes.function_summary(qualified, by_summary=True)
             if summary is not None:
                 return Callee(summary, 1 if binding == "class" else 0)  # `Base.__init__(self, x)` passes `self`
             init = self.summaries.function(f"{qualified}.__init__")  # a class of another module known by its constructor
@@ -81,7 +81,7 @@ class ProjectCallees:
         if isinstance(func, cst.Attribute):
             owner = self._receiver_class(func.value)
             if owner is not None:
-                method = self.classes.find_method(owner[0], func.attr.value, after=owner[1])
+                method = self.classes.find_method(owner[0], func.attr.value, after=owner[1], by_summary=True)
                 if method is None or method.qualname is None:
                     if method is not None and method.unknown_base is not None:
                         self._want(f"{method.unknown_base}.{func.attr.value}", call)
@@ -95,7 +95,7 @@ class ProjectCallees:
             return Callee(FunctionSummary(qualname, releases=stored, keeps=stored), 0)
         if init is not None:
             return Callee(init, 1)
-        method = self.classes.find_method(qualname, "__init__")
+        method = self.classes.find_method(qualname, "__init__", by_summary=True)
         if method is not None and method.qualname is None:
             return None  # a base outside the project may keep it
         return Callee(None, 1)
@@ -150,7 +150,13 @@ class ProjectCallees:
     def acquired_parts(self: Resolver, call: cst.Call) -> tuple[Optional[Acquire], ...]:
         """What each element of the tuple a project function returns is
         (`conn, cur = open_pair()`); empty when it returns no tuple."""
-        callee = self.callee(call)
-        if callee is None or callee.summary is None:
+        if not self.summaries.returns_tuples:
             return ()
-        return callee.summary.returns_parts
+        func = call.func
+        qualified = self.qualified(func)
+        summary = self.classes.function_summary(qualified)[0] if qualified is not None else None
+        if qualified is None and isinstance(func, cst.Attribute):
+            owner = self._receiver_class(func.value)
+            method = self.classes.find_method(owner[0], func.attr.value, after=owner[1]) if owner is not None else None
+            summary = self.summaries.function(method.qualname) if method is not None and method.qualname else None
+        return summary.returns_parts if summary is not None else ()

@@ -99,9 +99,12 @@ class ProjectClasses:
         orders = [self.mro(base) for base in bases] + [bases]
         return [qualname] + _merge(orders)
 
-    def find_method(self, qualname: str, method: str, *, after: Optional[str] = None) -> Optional[Method]:
+    def find_method(self, qualname: str, method: str, *, after: Optional[str] = None, by_summary: bool = False) -> Optional[Method]:
         """Where `method` of an instance of the class comes from; `after`: the
-        class `super()` is called in. None: not found."""
+        class `super()` is called in; `by_summary`: a base of another module
+        without a class summary counts as defining the method if the method
+        has a summary (which is looked up: only where a resource is passed).
+        None: not found."""
         order = self.mro(qualname)
         if after is not None:
             order = order[order.index(after) + 1 :] if after in order else []
@@ -122,7 +125,7 @@ class ProjectClasses:
             kind = self.catalogue.kind_for_type(name)
             if kind is not None:
                 return Method(kind=kind)
-            if self.summaries.function(f"{name}.{method}") is not None:
+            if by_summary and self.summaries.function(f"{name}.{method}") is not None:
                 return Method(f"{name}.{method}")  # a class of another module known only by this method
             return Method(unknown_base=name)
         return None
@@ -143,12 +146,13 @@ class ProjectClasses:
         module = self._resolver_for(None)
         return frozenset(i for i, (_, annotation) in enumerate(_fields(info)) if _is_kind(module.type_of_annotation(annotation)))
 
-    def function_summary(self, qualname: str) -> tuple[Optional[FunctionSummary], str]:
+    def function_summary(self, qualname: str, *, by_summary: bool = False) -> tuple[Optional[FunctionSummary], str]:
         """The summary of a project function or method (through the class's
-        bases), and how the method is bound ("" for a plain function)."""
+        bases, `by_summary` as for `find_method`), and how the method is
+        bound ("" for a plain function)."""
         owner, _, method = qualname.rpartition(".")
         if owner and self.is_class(owner):
-            found = self.find_method(owner, method)
+            found = self.find_method(owner, method, by_summary=by_summary)
             if found is None or found.qualname is None:
                 return None, ""
             return self.summaries.function(found.qualname), found.binding
@@ -267,7 +271,7 @@ class ProjectClasses:
         summary = self.summaries.project_class(qualname)
         if summary is not None and summary.stores:
             return None, summary.stores
-        found, _ = self.function_summary(f"{qualname}.__init__")
+        found, _ = self.function_summary(f"{qualname}.__init__", by_summary=True)
         return found, frozenset()
 
 

@@ -71,11 +71,13 @@ def _class_summary(resolver: Resolver, info: ClassInfo) -> Optional[ClassSummary
     attributes = tuple(classes.resource_attributes(info))
     enters, async_enters = _kind_only(classes.entered(qualname, False)), _kind_only(classes.entered(qualname, True))
     stores, kind = _stored(classes, info), classes.inherited_kind(qualname)
-    words = _method_words(resolver, found) | {name for name, _ in attributes}
+    words = _method_words(resolver, found) | _attribute_words(resolver, attributes)
     if enters or async_enters:
         words.add("with")
-    if stores or kind:
-        words.add(info.node.name.value)  # constructed, or used as the catalogue kind it derives from
+    if stores:
+        words.add(info.node.name.value)  # constructed with a resource
+    if kind:
+        words.update(_acquiring_methods(resolver, kind))
     if not words:
         return None
     return ClassSummary(
@@ -90,6 +92,24 @@ def _class_summary(resolver: Resolver, info: ClassInfo) -> Optional[ClassSummary
         kind=kind,
         used_through=frozenset(words),
     )
+
+
+def _attribute_words(resolver: Resolver, attributes: tuple[tuple[str, str], ...]) -> set[str]:
+    """`pool.getconn`, `maker`: how a user acquires through a resource attribute
+    (`self.store.pool.getconn()`, `self.store.maker()`), where its kind acquires at all."""
+    words = set()
+    for name, kind_name in attributes:
+        words.update(f"{name}.{method}" for method in _acquiring_methods(resolver, kind_name))
+        if resolver.catalogue.kind(kind_name).call is not None:
+            words.add(name)
+    return words
+
+
+def _acquiring_methods(resolver: Resolver, kind_name: str) -> set[str]:
+    """The methods of a kind that acquire something to release (or a stream)."""
+    catalogue = resolver.catalogue
+    methods = catalogue.kind(kind_name).methods.items()
+    return {method for method, acquires in methods if any(a.stream or catalogue.kind(a.kind).owned for a in acquires)}
 
 
 def _method_words(resolver: Resolver, found: dict) -> set[str]:

@@ -118,6 +118,7 @@ class Summaries:
             tables[type(summary)][summary.qualname] = summary
         self._all = {_key(s): s for table in tables.values() for s in table.values()}
         self.has_aliases = bool(self._aliases)
+        self.returns_tuples = any(s.returns_parts for s in self._by_name.values())
         self._indexed: Optional[_Index] = None
         # every name looked up, shared with the sets `merged` derives: a file's
         # result holds for other summaries that answer these names the same way
@@ -246,11 +247,16 @@ class Summaries:
         return found
 
     def factory_names(self) -> set[str]:
-        """Of those, the names through which a file may acquire something: a
-        function that hands out a resource (alone, in a tuple, from the callable
-        it is given, or lent to a `with`), a re-exported driver, a class."""
+        """Of those, the names through which a file may acquire what it does
+        not name itself: a function that hands out a resource (alone, in a
+        tuple, or lent to a `with`), a re-exported driver, the methods and
+        attributes of a class through which its users acquire."""
         found = {qualname.rsplit(".", 1)[-1] for qualname, summary in self._by_name.items() if _hands_out(summary)}
-        found.update(qualname.rsplit(".", 1)[-1] for qualname in (*self._aliases, *self._classes))
+        found.update(qualname.rsplit(".", 1)[-1] for qualname in self._aliases)
+        for qualname, summary in self._classes.items():
+            found.update(summary.used_through - {"with"})
+            if "with" in summary.used_through:
+                found.add(qualname.rsplit(".", 1)[-1])  # `with Database() as conn`
         return found
 
 
@@ -287,7 +293,8 @@ def _key(summary: Summary) -> str:
 
 
 def _hands_out(summary: FunctionSummary) -> bool:
-    return summary.returns is not None or bool(summary.returns_parts) or summary.returns_result_of is not None or summary.lends is not None
+    """(What a callable parameter returns is acquired where the caller names the callable.)"""
+    return summary.returns is not None or bool(summary.returns_parts) or summary.lends is not None
 
 
 def _used(summary: Summary, head: str, raw: bytes, imports: list[bytes]) -> bool:

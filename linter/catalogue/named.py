@@ -67,10 +67,9 @@ def _names_an_acquisition(tree: ast.AST, catalogue: Catalogue, acquiring: frozen
 
 def _helpers(tree: ast.AST, release_methods: frozenset[str]) -> set[str]:
     """Functions with a positional parameter they store (`self.conn = conn`),
-    pass to a release method (`conn.close()`, `pool.putconn(conn)`) or to a
-    base class's `__init__`, or call and return (`return make()`): the
-    analysis summarises no other (`leaklint.analysis`); nested scopes are
-    included, which only adds names."""
+    pass to a release method (`conn.close()`, `pool.putconn(conn)`), or call
+    and return (`return make()`): the analysis summarises no other
+    (`leaklint.analysis`); nested scopes are included, which only adds names."""
     found = set()
     for function in ast.walk(tree):
         if type(function) is ast.FunctionDef or type(function) is ast.AsyncFunctionDef:
@@ -87,8 +86,6 @@ def _keeps_or_releases(node: ast.AST, params: set[str], release_methods: frozens
     if kind is ast.Call and type(node.func) is ast.Attribute and node.func.attr in release_methods:
         values = [node.func.value, *node.args, *(k.value for k in node.keywords)]
         return any(_is_param(v.value if type(v) is ast.Starred else v, params) for v in values)
-    if kind is ast.Call and type(node.func) is ast.Attribute and node.func.attr == "__init__":  # `super().__init__(conn)`
-        return any(_is_param(a, params) for a in node.args)
     if kind is ast.Return and node.value is not None:  # `return make()`: what a callable parameter gives
         value = node.value.value if type(node.value) is ast.Await else node.value
         return type(value) is ast.Call and _is_param(value.func, params)

@@ -523,7 +523,8 @@ class FlowAnalysis:
         """Evaluate a value that leaves the function (returned, or `stored`
         outside): (the states, the names whose resource leaves with it)."""
         states = self.evaluate(expr, states, managed_root=True)
-        escaping = self.ownership.escaping(expr, self._expr_facts(expr))
+        held = {name for state in states for name, _ in state.names}
+        escaping = self.ownership.escaping(expr, self._expr_facts(expr), held)
         hand = self.ownership.store_names if stored else self.ownership.hand_off_names
         return [hand(s, escaping) if s.tag is None else s for s in states], escaping
 

@@ -267,7 +267,8 @@ class Ownership:
                             if state.site_of(name) is not None:
                                 state = self.release(state, state.site_of(name))
         # a project helper known to release (or keep) its parameter
-        released = self.resolver.releases_argument(call) if names else None
+        # (asked only where a resource is passed: the answer is looked up, and may need another module)
+        released = self.resolver.releases_argument(call) if any(state.site_of(n) is not None for n in names) else None
         if released:
             kept = self.resolver.keeps_argument(call)
             positional = [a for a in call.args if a.keyword is None and not a.star]
@@ -304,14 +305,15 @@ class Ownership:
             self.ledger.of(site).stored = True
         return self.hand(state, site)
 
-    def escaping(self, expr: cst.BaseExpression, facts: ExprFacts) -> set[str]:
+    def escaping(self, expr: cst.BaseExpression, facts: ExprFacts, held: set[str]) -> set[str]:
         """The names whose resource leaves with the value of `expr` (returned or
         stored): those it names, except as an argument that a known callee
         only borrows (`return f(conn)`), and the receiver of a method whose
-        result keeps it reachable (`return conn.cursor()`)."""
+        result keeps it reachable (`return conn.cursor()`). `held`: the names
+        that hold something on some path (only their callees are looked up)."""
         borrowed: Counter[str] = Counter()
         for name, call, position in facts.arguments:
-            kept = self.resolver.kept_positions(call) if position is not None else None
+            kept = self.resolver.kept_positions(call) if position is not None and name in held else None
             if kept is not None and position not in kept:
                 borrowed[name] += 1
         found = {name for name, count in Counter(facts.value_names).items() if count > borrowed[name]}
