@@ -10,10 +10,10 @@ unless flake8 runs with `--disable-noqa`, and skips a file with
 `[tool.leaklint]` (or of `--leaklint-config PATH`) extend the catalogue as
 they do for the `leaklint` command.
 
-flake8 hands over one file at a time: the summary passes run on that file
-alone, so the file's own helpers and factories are known, as in a `leaklint`
-run, but those of other modules (a factory in one module, its callers in
-another) are not: run `leaklint` for those.
+flake8 hands over one file at a time; the plugin lints the files of the
+flake8 run together once (`leaklint.flake8_project`), so a factory in one
+module and its callers in another are found as `leaklint` finds them, when
+both are part of the run.
 """
 from __future__ import annotations
 
@@ -23,6 +23,7 @@ from typing import Any, Iterator, Optional
 
 from . import __version__, suppressions
 from .engine import Linter
+from .flake8_project import files_of_the_run, project_run
 from .passes import InProcess, lint_project
 from .source import Source
 
@@ -49,6 +50,7 @@ class Plugin:
 
     config_path: Optional[str] = None
     inline_suppressions = True
+    run_files: tuple[str, ...] = ()  # the files flake8 checks in this run
 
     def __init__(self, tree: Any, lines: list[str], filename: str) -> None:
         self.lines = lines
@@ -69,6 +71,7 @@ class Plugin:
 
         cls.config_path = getattr(options, "leaklint_config", None)
         cls.inline_suppressions = not getattr(options, "disable_noqa", False)
+        cls.run_files = files_of_the_run(options)
         try:
             _linter(cls.config_path, os.getcwd())
         except ConfigError as error:  # a broken configuration stops the run, as in `leaklint`
@@ -81,7 +84,10 @@ class Plugin:
         newline = "\r\n" if "\r\n" in text else "\n"
         source = Source(text=text, encoding="utf-8", bom=False, newline=newline, raw=text.encode("utf-8", "surrogatepass"))
         linter = _linter(self.config_path, os.getcwd())
-        (result,) = lint_project(InProcess(linter, [self.filename], sources=[source])).files
+        project = project_run(linter, self.run_files)
+        result = project.result_for(self.filename, source) if project is not None else None
+        if result is None:  # the file alone: its own module's helpers are known
+            (result,) = lint_project(InProcess(linter, [self.filename], sources=[source])).files
         if result.errors:
             error = result.errors[0]
             raise RuntimeError(f"leaklint internal error in {error.rule} on {error.path}; please report it with this file:\n{error.detail}")

@@ -79,14 +79,9 @@ def leaklint_json(*args: str, cwd: Path) -> list[dict]:
 
 
 def fixture_files() -> list[str]:
-    """Every fixture but the `project_*` folders, whose findings need the
-    summaries of the other files of the project (flake8 sees one file at a time)."""
-    files = []
-    for path in sorted(FIXTURES.rglob("*.py")):
-        if any(part.startswith("project_") for part in path.relative_to(FIXTURES).parts):
-            continue
-        files.append(str(path))
-    return files
+    """Every fixture, the `project_*` folders too: their findings need the
+    other files of the project, which are part of the flake8 run."""
+    return [str(path) for path in sorted(FIXTURES.rglob("*.py"))]
 
 
 def compiles(path: str) -> bool:
@@ -111,6 +106,24 @@ def test_flake8_reports_what_leaklint_reports_on_the_fixture_tree(tmp_path):
     assert status == 1
     # --jobs: flake8's worker processes give the same answer
     assert flake8("--isolated", "--select", "LKL", "--jobs", "2", *files, cwd=tmp_path)[1] == expected
+
+
+def test_flake8_links_the_modules_of_its_run(tmp_path):
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "app" / "db.py").write_text(
+        "import sqlite3\n\n\ndef open_db(path):\n    conn = sqlite3.connect(path)\n    conn.execute('pragma foreign_keys = on')\n    return conn\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "app" / "service.py").write_text(
+        "from .db import open_db\n\n\ndef load(path):\n    conn = open_db(path)\n    return conn.execute('select 1').fetchall()\n",
+        encoding="utf-8",
+    )
+    service = str(Path("app") / "service.py")
+    found = {(path, row, code) for path, row, _, code in flake8("--isolated", "--select", "LKL", "app", cwd=tmp_path)[1]}
+    assert found == {(service, 5, "LKL101")}  # the factory is in another module of the run
+    assert flake8("--isolated", "--select", "LKL", "--jobs", "2", "app", cwd=tmp_path)[1] == flake8("--isolated", "--select", "LKL", "app", cwd=tmp_path)[1]
+    assert flake8("--isolated", "--select", "LKL", service, cwd=tmp_path)[1] == set()  # without db.py in the run, nothing says it is a factory
 
 
 def test_flake8_selection(tmp_path):
