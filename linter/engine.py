@@ -68,9 +68,14 @@ class Linter:
         catalogue: Optional[Catalogue] = None,
         selection: Optional[Selection] = None,
         summaries: Iterable[FunctionSummary] = (),
+        *,
+        label_fixes: bool = True,
     ) -> None:
         self.catalogue = catalogue or default_catalogue()
         self.selection = selection or Selection()
+        # what `--fix` does to each finding (`fixes.plan`); an editor that asks
+        # the fixer per code action can skip it, it costs more than the lint
+        self.label_fixes = label_fixes
         # configured functions (`[[tool.leaklint.resources]]`): they win over what the project's code says
         self.configured = tuple(summaries)
         self._pattern_cache: dict[tuple[frozenset, frozenset], Prefilter] = {}
@@ -164,7 +169,7 @@ class Linter:
         result.parsed = True
         result.looked_up = tuple(sorted(summaries.looked_up))
         result.summaries = analysis.context.facts.summaries
-        labels = self._fix_labels(analysis, path, source.text)
+        labels = self._fix_labels(analysis, path, source.text) if self.label_fixes else {}
         with timed("rules_seconds"):
             result.diagnostics = _dedupe(self._diagnostic(path, analysis.context, f, labels.get(id(f))) for f in analysis.findings)
         return result
