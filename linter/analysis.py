@@ -62,7 +62,7 @@ def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summarie
         if summary is not None:
             facts.summaries.append(summary)
     for function in index.functions:
-        released, kept, methods = _released_parameters(function, catalogue, index, summaries)
+        released, kept, methods = _released_parameters(function, facts.calls[function.node], catalogue, index, summaries)
         if released:
             qualname = f"{module_name}.{function.qualname}" if module_name else function.qualname
             existing = next((s for s in facts.summaries if s.qualname == qualname), None)
@@ -124,31 +124,33 @@ def _is_context_manager(node: cst.FunctionDef) -> bool:
 
 
 def _released_parameters(
-    function: FunctionInfo, catalogue: Catalogue, index: ModuleIndex, summaries: Summaries
+    function: FunctionInfo, calls: ScopeCalls, catalogue: Catalogue, index: ModuleIndex, summaries: Summaries
 ) -> tuple[set[int], set[int], set[str]]:
     """(released or kept positions, kept positions) of the parameters, and the
-    release methods called on (or with) the released ones."""
+    release methods called on (or with) the released ones. The calls are those
+    the scan found, less the ones in lambdas (it enters those only when they
+    run in a thread): no second walk of the body."""
     params = list(function.node.params.posonly_params) + list(function.node.params.params)
     names = [p.name.value for p in params]
     if not names:
         return set(), set(), set()
     candidates = set()
     methods: dict[str, set[str]] = {}  # parameter -> the release methods it meets
+    # concrete types compared: `isinstance` on LibCST's ABCs costs a Python call per node
     for node in statements(function.node.body):
-        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Name) and node.value.value in names:
-            if any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in node.targets):
+        if type(node) is cst.Assign and type(node.value) is cst.Name and node.value.value in names:
+            if any(type(t.target) in (cst.Attribute, cst.Subscript) for t in node.targets):
                 candidates.add(node.value.value)  # `self.socket = sock`: it keeps the resource
-    for node in walk(function.node.body):
-        if isinstance(node, cst.Call) and isinstance(node.func, cst.Attribute):
-            if node.func.attr.value in catalogue.release_methods:
-                receiver = node.func.value
-                if isinstance(receiver, cst.Name) and receiver.value in names:
-                    candidates.add(receiver.value)
-                    methods.setdefault(receiver.value, set()).add(node.func.attr.value)
-                for arg in node.args:
-                    if isinstance(arg.value, cst.Name) and arg.value.value in names:
-                        candidates.add(arg.value.value)
-                        methods.setdefault(arg.value.value, set()).add(node.func.attr.value)
+    for fact in calls.calls:
+        if fact.method in catalogue.release_methods and not fact.in_thread:
+            receiver = fact.call.func.value
+            if type(receiver) is cst.Name and receiver.value in names:
+                candidates.add(receiver.value)
+                methods.setdefault(receiver.value, set()).add(fact.method)
+            for arg in fact.call.args:
+                if type(arg.value) is cst.Name and arg.value.value in names:
+                    candidates.add(arg.value.value)
+                    methods.setdefault(arg.value.value, set()).add(fact.method)
     if not candidates:
         return set(), set(), set()
     resolver = Resolver(catalogue, index, summaries, function)

@@ -136,7 +136,7 @@ class Linter:
     ) -> FileResult:
         """The diagnostics and summaries of one source, linted with the other
         modules' `summaries` it may use. With `defer_helpers`, a file that can
-        hold no finding (`names_no_acquisition`) is not parsed: its result
+        hold no finding (`deferrable_helpers`) is not parsed: its result
         says `deferred`, and the passes lint it if another file needs its summaries."""
         result = FileResult(path)
         summaries = self._in_force(summaries, source.raw, module_name)

@@ -51,9 +51,15 @@ def scope_statements(body: cst.CSTNode) -> Iterable[cst.CSTNode]:
     return statements(body)
 
 
+BINDING_STATEMENTS = frozenset({cst.Import, cst.ImportFrom, cst.Assign, cst.AnnAssign, cst.Global, cst.Nonlocal, cst.WithItem})
+
+
 def collect_bindings(body: cst.CSTNode, bindings: Bindings) -> None:
     for node in scope_statements(body):
-        if isinstance(node, cst.Import):
+        kind = type(node)  # concrete types: `isinstance` on LibCST's ABCs costs a Python call
+        if kind not in BINDING_STATEMENTS:
+            continue
+        if kind is cst.Import:
             for alias in node.names:
                 full = dotted_name(alias.name) or ""
                 if alias.asname is not None:
@@ -61,8 +67,8 @@ def collect_bindings(body: cst.CSTNode, bindings: Bindings) -> None:
                 else:
                     root = full.split(".", 1)[0]
                     bindings.imports[root] = root
-        elif isinstance(node, cst.ImportFrom):
-            if isinstance(node.names, cst.ImportStar):
+        elif kind is cst.ImportFrom:
+            if type(node.names) is cst.ImportStar:
                 continue
             if node.relative:
                 dots = "." * len(node.relative)
@@ -76,20 +82,20 @@ def collect_bindings(body: cst.CSTNode, bindings: Bindings) -> None:
                 name = dotted_name(alias.name) or ""
                 local = alias.asname.name.value if alias.asname else name
                 bindings.imports[local] = f"{module}.{name}"
-        elif isinstance(node, cst.Assign):
+        elif kind is cst.Assign:
             for target in node.targets:
-                if isinstance(target.target, cst.Name):
+                if type(target.target) is cst.Name:
                     bindings.add_value(target.target.value, node.value)
-        elif isinstance(node, cst.AnnAssign):
-            if isinstance(node.target, cst.Name):
+        elif kind is cst.AnnAssign:
+            if type(node.target) is cst.Name:
                 bindings.annotations[node.target.value] = node.annotation.annotation
                 if node.value is not None:
                     bindings.add_value(node.target.value, node.value)
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+        elif kind is cst.Global or kind is cst.Nonlocal:
             for item in node.names:
                 bindings.declared_global.add(item.name.value)
-        elif isinstance(node, cst.WithItem):
-            if node.asname is not None and isinstance(node.asname.name, cst.Name):
+        elif kind is cst.WithItem:
+            if node.asname is not None and type(node.asname.name) is cst.Name:
                 bindings.add_value(node.asname.name.value, node.item)
 
 
