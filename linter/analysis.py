@@ -63,7 +63,7 @@ def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summarie
         if summary is not None:
             facts.summaries.append(summary)
     for function in index.functions:
-        parameters = _parameter_facts(function, catalogue, index, summaries)
+        parameters = _parameter_facts(function, facts.calls[function.node], catalogue, index, summaries)
         if parameters.released or parameters.result_of is not None:
             qualname = f"{module_name}.{function.qualname}" if module_name else function.qualname
             existing = next((s for s in facts.summaries if s.qualname == qualname), None)
@@ -160,7 +160,9 @@ class ParameterFacts:
     result_of: Optional[int] = None  # a callable parameter whose result it returns (`return f()`)
 
 
-def _parameter_facts(function: FunctionInfo, catalogue: Catalogue, index: ModuleIndex, summaries: Summaries) -> ParameterFacts:
+def _parameter_facts(function: FunctionInfo, calls: ScopeCalls, catalogue: Catalogue, index: ModuleIndex, summaries: Summaries) -> ParameterFacts:
+    """The calls are those the scan found, less the ones in lambdas (it enters
+    those only when they run in a thread): no second walk of the body."""
     params = list(function.node.params.posonly_params) + list(function.node.params.params)
     names = [p.name.value for p in params]
     found = ParameterFacts()
@@ -168,21 +170,22 @@ def _parameter_facts(function: FunctionInfo, catalogue: Catalogue, index: Module
         return found
     candidates = set()
     methods: dict[str, set[str]] = {}  # parameter -> the release methods it meets
+    # concrete types compared: `isinstance` on LibCST's ABCs costs a Python call per node
     for node in statements(function.node.body):
-        if isinstance(node, cst.Assign) and isinstance(node.value, cst.Name) and node.value.value in names:
-            if any(isinstance(t.target, (cst.Attribute, cst.Subscript)) for t in node.targets):
+        if type(node) is cst.Assign and type(node.value) is cst.Name and node.value.value in names:
+            if any(type(t.target) in (cst.Attribute, cst.Subscript) for t in node.targets):
                 candidates.add(node.value.value)  # `self.socket = sock`: it keeps the resource
-    for node in walk(function.node.body):
-        if isinstance(node, cst.Return) and found.result_of is None:
-            found.result_of = _called_parameter(node, names, skip=1 if function.cls is not None else 0)
-        if not isinstance(node, cst.Call):
+    for fact in calls.calls:
+        if fact.in_thread:
             continue
-        arguments = [a.value.value for a in node.args if isinstance(a.value, cst.Name) and a.value.value in names]
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in catalogue.release_methods:
-            receiver = node.func.value
-            for name in arguments + ([receiver.value] if isinstance(receiver, cst.Name) and receiver.value in names else []):
+        if fact.returned and found.result_of is None:
+            found.result_of = _called_parameter(fact.call, names, skip=1 if function.cls is not None else 0)
+        if fact.method in catalogue.release_methods:
+            receiver = fact.call.func.value
+            arguments = [a.value.value for a in fact.call.args if type(a.value) is cst.Name and a.value.value in names]
+            for name in arguments + ([receiver.value] if type(receiver) is cst.Name and receiver.value in names else []):
                 candidates.add(name)
-                methods.setdefault(name, set()).add(node.func.attr.value)
+                methods.setdefault(name, set()).add(fact.method)
     if not candidates:
         return found
     resolver = Resolver(catalogue, index, summaries, function)
@@ -195,10 +198,9 @@ def _parameter_facts(function: FunctionInfo, catalogue: Catalogue, index: Module
     return found
 
 
-def _called_parameter(node: cst.Return, names: list[str], skip: int) -> Optional[int]:
+def _called_parameter(call: cst.Call, names: list[str], skip: int) -> Optional[int]:
     """`return f()`, `return await f(*args)`: the position of `f` (not `cls`
     in `return cls(...)`: the first `skip` parameters are bound)."""
-    value = node.value.expression if isinstance(node.value, cst.Await) else node.value
-    if isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.func.value in names[skip:]:
-        return names.index(value.func.value)
+    if type(call.func) is cst.Name and call.func.value in names[skip:]:
+        return names.index(call.func.value)
     return None

@@ -13,7 +13,7 @@ import libcst as cst
 from .catalogue import AWAIT_WRAPPERS, THREAD_RUNNERS, Acquire, Kind
 from .flow.facts import ReleaseEvent, Site
 from .resolve import OTHER, Resolver
-from .syntax import children, dotted_name
+from .syntax import DEFINITIONS, children, dotted_name
 
 # Calls that run or schedule the coroutine given to them: it is not dropped.
 SCHEDULING = frozenset({"create_task", "ensure_future", "run_until_complete", "run", "run_coroutine_threadsafe", "gather", "wait_for", "shield", "wait", "TaskGroup.create_task"})
@@ -76,19 +76,20 @@ def scan(body: cst.CSTNode, resolver: Resolver, is_async: bool) -> ScopeCalls:
     with_names: list[WithName] = []
     returned: set[str] = set()
     for node, parent, grandparent, in_thread in _walk_with_parents(body):
-        if isinstance(node, cst.Return) and isinstance(node.value, cst.Name):
+        node_type = type(node)  # concrete types: `isinstance` on LibCST's ABCs costs a Python call
+        if node_type is cst.Return and type(node.value) is cst.Name:
             returned.add(node.value.value)
             continue
-        if isinstance(node, cst.With):
+        if node_type is cst.With:
             for item in node.items:
-                if isinstance(item.item, cst.Name):
+                if type(item.item) is cst.Name:
                     kind = resolver.kind(resolver.kind_of(item.item))
                     with_names.append(WithName(item, node.asynchronous is not None, kind))
             continue
-        if not isinstance(node, cst.Call):
+        if node_type is not cst.Call:
             continue
         func = node.func
-        method = func.attr.value if isinstance(func, cst.Attribute) else None
+        method = func.attr.value if type(func) is cst.Attribute else None
         receiver_kind = None
         if method is not None and method in interesting:
             found = resolver.kind_of(func.value)
@@ -150,10 +151,11 @@ def _walk_with_parents(body: cst.CSTNode) -> Iterator[tuple]:
     while stack:
         node, parent, grandparent, in_thread = stack.pop()
         yield node, parent, grandparent, in_thread
-        if node is not body and isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        node_type = type(node)
+        if node_type in DEFINITIONS and node is not body:
             continue
-        if isinstance(node, cst.Lambda):
-            runner = dotted_name(grandparent.func) if isinstance(grandparent, cst.Call) else None
+        if node_type is cst.Lambda:
+            runner = dotted_name(grandparent.func) if type(grandparent) is cst.Call else None
             if (runner or "").rsplit(".", 1)[-1] not in THREAD_RUNNERS:
                 continue
             in_thread = True

@@ -69,9 +69,14 @@ class Linter:
         catalogue: Optional[Catalogue] = None,
         selection: Optional[Selection] = None,
         summaries: Iterable[FunctionSummary] = (),
+        *,
+        label_fixes: bool = True,
     ) -> None:
         self.catalogue = catalogue or default_catalogue()
         self.selection = selection or Selection()
+        # what `--fix` does to each finding (`fixes.plan`); an editor that asks
+        # the fixer per code action can skip it, it costs more than the lint
+        self.label_fixes = label_fixes
         # configured functions (`[[tool.leaklint.resources]]`): they win over what the project's code says
         self.configured = tuple(summaries)
         self._pattern_cache: dict[tuple[frozenset, frozenset], Prefilter] = {}
@@ -138,7 +143,7 @@ class Linter:
     ) -> FileResult:
         """The diagnostics and summaries of one source, linted with the other
         modules' `summaries` it may use. With `defer_helpers`, a file that can
-        hold no finding (`names_no_acquisition`) is not parsed: its result
+        hold no finding (`deferrable_helpers`) is not parsed: its result
         says `deferred`, and the passes lint it if another file needs its summaries."""
         result = FileResult(path)
         summaries = self._in_force(summaries, source.raw, module_name)
@@ -171,7 +176,7 @@ class Linter:
         result.parsed = True
         result.summaries = self._exports(analysis, result, source.raw)
         result.looked_up = tuple(sorted(summaries.looked_up))  # the exports look names up too
-        labels = self._fix_labels(analysis, path, source.text)
+        labels = self._fix_labels(analysis, path, source.text) if self.label_fixes else {}
         with timed("rules_seconds"):
             result.diagnostics = _dedupe(self._diagnostic(path, analysis.context, f, labels.get(id(f))) for f in analysis.findings)
         return result

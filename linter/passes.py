@@ -3,11 +3,17 @@ a factory for its callers, one that releases a parameter is a release, and
 their callers may live in any other file of the project.
 
     first pass     every file, without the other modules' summaries (each
-                   file's analysis finds those of its own module)
+                   file's analysis finds those of its own module); a file
+                   that can hold no finding is deferred, not parsed
+    helpers        the deferred files in which another file looked up the
+                   name of a helper (a function that may release or keep a
+                   parameter) are linted whole, for their summaries
     later passes   the summaries all files export, in one canonical order;
                    each file that could use some it was not linted with is
-                   linted again with them; at most `MAX_SUMMARY_PASSES`,
-                   until nothing changes
+                   linted again with them, unless every name its analysis
+                   looked up gets the same answer (then its result stands:
+                   no second parse); at most `MAX_SUMMARY_PASSES`, until
+                   nothing changes
 
 How a batch of files is linted is up to a `BatchLinter`: `InProcess` here,
 or the worker processes and the result cache of `leaklint.runner`. The

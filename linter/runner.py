@@ -217,6 +217,7 @@ def _open_cache(linter: Linter, cache_dir: Optional[str]) -> Optional[result_cac
                 linter.selection,
                 _catalogue_part(linter.catalogue),
                 tuple(linter.configured),
+                linter.label_fixes,
             )
         )
     except result_cache.Uncacheable:
@@ -270,6 +271,7 @@ class _LinterSpec:
     additions: Optional[tuple]  # None: `catalogue` is used instead
     catalogue: Optional[Catalogue]
     configured: tuple[FunctionSummary, ...]
+    label_fixes: bool
 
     @classmethod
     def of(cls, linter: Linter) -> Optional["_LinterSpec"]:
@@ -277,7 +279,7 @@ class _LinterSpec:
             return None
         additions = _additions(linter.catalogue)
         catalogue = None if additions is not None else linter.catalogue
-        return cls(linter.selection, additions, catalogue, tuple(linter.configured))
+        return cls(linter.selection, additions, catalogue, tuple(linter.configured), linter.label_fixes)
 
     def build(self) -> Linter:
         catalogue = self.catalogue
@@ -285,7 +287,7 @@ class _LinterSpec:
             catalogue = default_catalogue()
             if self.additions:
                 catalogue = catalogue.with_additions(self.additions)
-        return Linter(catalogue=catalogue, selection=self.selection, summaries=self.configured)
+        return Linter(catalogue=catalogue, selection=self.selection, summaries=self.configured, label_fixes=self.label_fixes)
 
 
 _WORKER_LINTER: Optional[Linter] = None  # the linter of a worker process

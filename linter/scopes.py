@@ -85,31 +85,39 @@ def scope_statements(body: cst.CSTNode) -> Iterable[cst.CSTNode]:
     return statements(body)
 
 
+BINDING_STATEMENTS = frozenset(
+    {cst.Import, cst.ImportFrom, cst.Assign, cst.AnnAssign, cst.Global, cst.Nonlocal, cst.With, cst.FunctionDef, cst.ClassDef, cst.Try}
+)
+
+
 def collect_bindings(body: cst.CSTNode, bindings: Bindings, package: str = "") -> None:
     """The names `body` binds; `package` makes relative imports absolute."""
     for node in scope_statements(body):
-        if isinstance(node, (cst.Import, cst.ImportFrom)):
+        kind = type(node)  # concrete types: `isinstance` on LibCST's ABCs costs a Python call
+        if kind not in BINDING_STATEMENTS:
+            continue
+        if kind is cst.Import or kind is cst.ImportFrom:
             bindings.imports.update(imported_names(node, package))
-        elif isinstance(node, cst.Assign):
+        elif kind is cst.Assign:
             for target in node.targets:
-                if isinstance(target.target, cst.Name):
+                if type(target.target) is cst.Name:
                     bindings.add_value(target.target.value, node.value)
-        elif isinstance(node, cst.AnnAssign):
-            if isinstance(node.target, cst.Name):
+        elif kind is cst.AnnAssign:
+            if type(node.target) is cst.Name:
                 bindings.annotations[node.target.value] = node.annotation.annotation
                 if node.value is not None:
                     bindings.add_value(node.target.value, node.value)
-        elif isinstance(node, (cst.Global, cst.Nonlocal)):
+        elif kind is cst.Global or kind is cst.Nonlocal:
             for item in node.names:
                 bindings.declared_global.add(item.name.value)
-        elif isinstance(node, cst.With):
+        elif kind is cst.With:
             for item in node.items:
-                if item.asname is not None and isinstance(item.asname.name, cst.Name):
+                if item.asname is not None and type(item.asname.name) is cst.Name:
                     bindings.add_value(item.asname.name.value, item.item)
                     bindings.entered[item.item] = node.asynchronous is not None
-        elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+        elif kind is cst.FunctionDef or kind is cst.ClassDef:
             bindings.definitions.add(node.name.value)
-        elif isinstance(node, cst.Try):
+        else:
             _collect_alternatives(node, bindings, package)
     for name, found in bindings.alternatives.items():
         bindings.imports[name] = found[0]  # statements() visits handlers before the body

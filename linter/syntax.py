@@ -58,6 +58,12 @@ def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 
 
 SCOPE_NODES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+# LibCST's classes are ABCs: `isinstance` on them runs Python code in the
+# hot loops below, so they compare the concrete (final) types instead
+SCOPE_TYPES = frozenset(SCOPE_NODES)
+DEFINITIONS = frozenset({cst.FunctionDef, cst.ClassDef})
+SUITES = frozenset({cst.IndentedBlock, cst.SimpleStatementSuite})
+SEQUENCES = frozenset({list, tuple})
 
 
 def walk(node: cst.CSTNode, *, into_scopes: bool = False) -> Iterator[cst.CSTNode]:
@@ -66,7 +72,7 @@ def walk(node: cst.CSTNode, *, into_scopes: bool = False) -> Iterator[cst.CSTNod
     while stack:
         current = stack.pop()
         yield current
-        if current is not node and not into_scopes and isinstance(current, SCOPE_NODES):
+        if current is not node and not into_scopes and type(current) in SCOPE_TYPES:
             continue
         kids = list(children(current))
         kids.reverse()
@@ -82,24 +88,25 @@ def statements(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     stack = [node]
     while stack:
         current = stack.pop()
+        kind = type(current)
         if current is not node:
             yield current
-            if isinstance(current, (cst.FunctionDef, cst.ClassDef)):
+            if kind in DEFINITIONS:
                 continue
-        if isinstance(current, cst.SimpleStatementLine):
+        if kind is cst.SimpleStatementLine:
             stack.extend(reversed(current.body))
             continue
-        if isinstance(current, (cst.With,)):
+        if kind is cst.With:
             stack.extend(reversed(current.items))
         for name in COMPOUND_BODIES:
             value = getattr(current, name, None)
             if value is None:
                 continue
-            if isinstance(value, (list, tuple)):
+            if type(value) in SEQUENCES:
                 stack.extend(reversed(value))
-            elif isinstance(value, cst.BaseSuite):
+            elif type(value) in SUITES:
                 body = value.body
-                stack.extend(reversed(body) if isinstance(body, (list, tuple)) else [])
+                stack.extend(reversed(body) if type(body) in SEQUENCES else [])
             elif isinstance(value, cst.CSTNode):
                 stack.append(value)
 

@@ -419,3 +419,15 @@ def test_the_command_line_gets_the_rule_codes_from_the_cache(project):
     runner.lint_paths(project_paths(), Linter(), jobs=1)
     assert cache.cached_rule_codes() == tuple(Linter().rules)
     assert cache.cached_rule_codes(str(project / "nowhere")) is None
+
+
+def test_a_linter_that_does_not_label_fixes_finds_the_same(tmp_path):
+    # the language server lints each keystroke without the fixer's labels
+    (tmp_path / "leaky.py").write_text("import sqlite3\n\n\ndef f(p):\n    c = sqlite3.connect(p)\n    return c.execute('x').fetchall()\n")
+    paths = [str(tmp_path / "leaky.py")]
+    labelled = Linter().lint_files(paths).diagnostics
+    plain = Linter(label_fixes=False).lint_files(paths).diagnostics
+    assert [(d.line, d.code) for d in plain] == [(d.line, d.code) for d in labelled] != []
+    assert labelled[0].fix is not None and plain[0].fix is None
+    with_workers = runner.lint_paths(paths * 1, Linter(label_fixes=False), jobs=2, use_cache=False).diagnostics
+    assert [d.fix for d in with_workers] == [None]

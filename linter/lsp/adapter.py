@@ -129,7 +129,9 @@ class Project:
         if config.resources:
             catalogue = catalogue.with_additions(config.libraries())
         selection = Selection(select=tuple(sorted(self.enabled)), ignore=())
-        self.linter = Linter(catalogue=catalogue, selection=selection, summaries=config.summaries())
+        # quick fixes come from the fixer when the editor asks for them: labelling
+        # every finding's fix on each keystroke would cost more than the lint
+        self.linter = Linter(catalogue=catalogue, selection=selection, summaries=config.summaries(), label_fixes=False)
 
     def excludes(self, path: str) -> bool:
         """As `leaklint --force-exclude PATH` would: the configured and default excludes."""
