@@ -328,7 +328,7 @@ class FlowAnalysis:
         expr, awaited = unwrap_await(item.item)
         as_name = item.asname.name.value if item.asname is not None and isinstance(item.asname.name, cst.Name) else None
         states = self.evaluate(item.item, states, managed_root=True)
-        if is_async and self.facts.is_async:
+        if is_async and self.facts.is_async and not self._enters_owned_resource(expr, states):
             states = self.raises.of_async_entry(states, node)
         normal = [s for s in states if s.tag is None]
         others = [s for s in states if s.tag is not None]
@@ -348,6 +348,17 @@ class FlowAnalysis:
         if as_name:
             normal = [self._unbind(s, as_name, node) for s in normal]
         return others + normal, None
+
+    def _enters_owned_resource(self, expr: cst.BaseExpression, states: list[State]) -> bool:
+        """`async with conn:` on a connection already held, whose exit closes
+        it: entering only returns the object, so, as for the sync driver's
+        `with conn:`, the block takes over from the first line."""
+        if not isinstance(expr, cst.Name):
+            return False
+        sites = [s.site_of(expr.value) for s in states if s.tag is None]
+        return bool(sites) and all(
+            isinstance(site, Site) and self.ownership.with_effect(site, True) is WithEffect.ENDS_OWNERSHIP for site in sites
+        )
 
     def _with_name(
         self, name: str, as_name: Optional[str], item: cst.WithItem, is_async: bool, states: list[State]
