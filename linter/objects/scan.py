@@ -135,6 +135,9 @@ class _Reader:
             held = self.locals[value.value]
             stored = Acquisition(attribute, self.method, node, held.call, held.acquire, held.kind, held.awaited, local=value.value)
             found.acquisitions.append(stored)
+            # the local and the attribute hold one object: releasing the local
+            # (`await session.close()` in the method's `finally`) releases it
+            found.aliases.setdefault(value.value, attribute)
             return
         expr, _ = _unwrap(value, self.resolver)
         manager = _entered_manager(expr, self.self_name) if isinstance(expr, cst.Call) else None
