@@ -103,13 +103,25 @@ class ProjectCallees:
     def _want(self: Resolver, qualified: str, call: cst.Call) -> None:
         """Ask for the summary of a name outside this module, the standard
         library and the catalogue when a resource is passed to it."""
-        root = qualified.split(".", 1)[0]
-        if root in STANDARD_LIBRARY or self.catalogue.is_catalogue_module(qualified) or self._is_project_name(qualified):
+        if not self._may_want(qualified):
             return
         for arg in call.args:
             if arg.keyword is None and not arg.star and self._passes_a_resource(arg.value):
                 self._shared().wanted.add(qualified)
                 return
+
+    def want_base(self: Resolver, qualified: str) -> None:
+        """Ask for the summary of a base class in another module (even one
+        already summarised for other reasons): which of `self`'s attributes
+        its methods may release."""
+        if self._outside_libraries(qualified) and not self.classes.local(qualified):
+            self._shared().wanted.add(qualified)
+
+    def _may_want(self: Resolver, qualified: str) -> bool:
+        return self._outside_libraries(qualified) and not self._is_project_name(qualified)
+
+    def _outside_libraries(self: Resolver, qualified: str) -> bool:
+        return qualified.split(".", 1)[0] not in STANDARD_LIBRARY and not self.catalogue.is_catalogue_module(qualified)
 
     def _passes_a_resource(self: Resolver, value: cst.BaseExpression) -> bool:
         if isinstance(value, cst.Lambda):  # `retry(lambda: connect(dsn))`

@@ -113,6 +113,8 @@ class Linter:
             wanted.add("__init__")  # `Wrapper(conn)` wants its class's constructor
         if helpers is not None and helpers.intersection(wanted):
             return None  # another module passes a resource to one of its helpers: analyse it now
+        if helpers is not None and any(_defines_class(raw, name) for name in wanted):
+            return None  # a subclass in another module asks what its methods release
         return helpers
 
     def _prefilter(self, summaries: Summaries) -> Prefilter:
@@ -355,3 +357,7 @@ def _dedupe(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
             seen.add(key)
             out.append(diagnostic)
     return out
+
+
+def _defines_class(raw: bytes, name: str) -> bool:
+    return re.search(rb"^[ \t]*class[ \t]+" + re.escape(name.encode()) + rb"\b", raw, re.MULTILINE) is not None

@@ -14,6 +14,7 @@ import libcst as cst
 
 from .aliases import through_reexports
 from .classes import ProjectClasses
+from .objects.hierarchy import Hierarchy, attributes_named
 from .resolve import CONTEXT_MANAGER_DECORATORS, OTHER, Resolver
 from .scopes import ClassInfo
 from .summaries import IMPORTS, ClassSummary, FunctionSummary, ModuleAlias, Summaries, Summary, Wanted
@@ -30,8 +31,9 @@ def module_summaries(analysed: Resolver, own: Iterable[FunctionSummary], raw: by
         existing = functions.get(qualname)
         functions[qualname] = replace(existing, lends=lent) if existing is not None else FunctionSummary(qualname, lends=lent)
     out: list[Summary] = []
+    wanted = {s.qualname for s in resolver.summaries.items().values() if isinstance(s, Wanted)}
     for info in resolver.index.classes.values():
-        summary = _class_summary(resolver, info)
+        summary = _class_summary(resolver, info, wanted)
         if summary is not None:
             out.append(summary)
             out.extend(_inherited_functions(resolver.classes, info, summary, functions))
@@ -62,7 +64,7 @@ def _lent_values(resolver: Resolver) -> Iterator[tuple[str, object]]:
                 yield resolver.index.qualify(function.qualname), lent
 
 
-def _class_summary(resolver: Resolver, info: ClassInfo) -> Optional[ClassSummary]:
+def _class_summary(resolver: Resolver, info: ClassInfo, wanted: set[str]) -> Optional[ClassSummary]:
     """The class as other modules need it; None when they need nothing of it."""
     classes = resolver.classes
     qualname = classes.qualname_of(info)
@@ -78,6 +80,10 @@ def _class_summary(resolver: Resolver, info: ClassInfo) -> Optional[ClassSummary
         words.add(info.node.name.value)  # constructed with a resource
     if kind:
         words.update(_acquiring_methods(resolver, kind))
+    mentions = None
+    if qualname in wanted:  # a subclass in another module asks what it may release
+        mentions = attributes_named(info, Hierarchy(resolver.index, resolver))
+        words.add(info.node.name.value)
     if not words:
         return None
     return ClassSummary(
@@ -91,6 +97,7 @@ def _class_summary(resolver: Resolver, info: ClassInfo) -> Optional[ClassSummary
         stores=stores,
         kind=kind,
         used_through=frozenset(words),
+        mentions=mentions,
     )
 
 

@@ -76,6 +76,9 @@ class ClassSummary:
     stores: frozenset[int] = frozenset()  # constructor arguments kept on the instance
     kind: Optional[str] = None  # a catalogue kind it inherits from (`class Pool(ThreadedConnectionPool)`)
     used_through: frozenset[str] = frozenset()  # a file needs this summary only where it mentions one of these
+    # for a subclass in another module: the `self` attributes its methods name
+    # (all they could release); None: not asked for, or it may release anything
+    mentions: Optional[frozenset[str]] = None
 
 
 @dataclass(frozen=True)

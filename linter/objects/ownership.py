@@ -189,7 +189,10 @@ class Ownership:
             for acquisition in self.acquisitions(cls):
                 by_attribute.setdefault(acquisition.attribute, []).append(acquisition)
             family = self.family_methods(cls)
+            released_outside = self.hierarchy.named_outside(cls)
             for attribute, stored in by_attribute.items():
+                if attribute in released_outside:
+                    continue  # a base in another module may release it
                 if any(attribute in self.released_by(cls, m) for m in family):
                     overwritten.extend(self._overwrites(cls, stored))
                 elif not any(u.attribute == attribute and u.role is Role.HAND_OFF for m in family for u in self.scan(m).uses):
