@@ -31,3 +31,18 @@ AWAIT_WRAPPERS = AWAIT_PASS_THROUGH | {"asyncio.gather", "asyncio.timeout"}
 PASS_THROUGH_CALLS = AWAIT_PASS_THROUGH | CLOSING_CALLS
 # Callables that run their argument in a thread: sync I/O there is fine.
 THREAD_RUNNERS = frozenset({"asyncio.to_thread", "to_thread", "run_in_executor", "run_sync"})
+# Calls that run a callable later, in a thread, a process or a task, with
+# arguments given along: `Thread(target=f, args=(conn,))` passes `conn` to
+# `f`, whose summary decides what becomes of it. Each entry: (the callable's
+# position, its keyword, the arguments' keyword; None: the positional
+# arguments after the callable are the arguments).
+FORWARDING_CALLS = {
+    "threading.Thread": (None, "target", "args"),
+    "multiprocessing.Process": (None, "target", "args"),
+    "threading.Timer": (1, "function", "args"),
+    "asyncio.to_thread": (0, "func", None),
+}
+FORWARDING_METHODS = {
+    "submit": (0, "fn", None),  # `executor.submit(f, conn)`
+    "run_in_executor": (1, "func", None),  # `loop.run_in_executor(None, f, conn)`
+}

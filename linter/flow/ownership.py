@@ -19,6 +19,8 @@ from ..catalogue import (
     AWAIT_WRAPPERS,
     DERIVING_METHODS,
     ENTERING_METHODS,
+    FORWARDING_CALLS,
+    FORWARDING_METHODS,
     OWNING_CALLS,
     OWNING_METHODS,
     REGISTERING_CALLS,
@@ -266,6 +268,9 @@ class Ownership:
                         for name in names:
                             if state.site_of(name) is not None:
                                 state = self.release(state, state.site_of(name))
+        forwarding = FORWARDING_CALLS.get(qualified) or (FORWARDING_METHODS.get(method) if method else None)
+        if forwarding is not None:
+            state = self._apply_forwarded(state, call, forwarding)
         # a project helper known to release (or keep) its parameter
         # (asked only where a resource is passed: the answer is looked up, and may need another module)
         released = self.resolver.releases_argument(call) if any(state.site_of(n) is not None for n in names) else None
@@ -277,6 +282,22 @@ class Ownership:
                     site = state.site_of(positional[position].value.value)
                     if site is not None:
                         state = self.hand(state, site) if position in kept else self.release(state, site)
+        return state
+
+    def _apply_forwarded(self, state: State, call: cst.Call, forwarding: tuple) -> State:
+        """`Thread(target=f, args=(conn,))`, `executor.submit(f, conn)`: where
+        `f`'s summary releases (or keeps) a parameter, the resource given for it
+        is handed to what runs `f`."""
+        forwarded = forwarded_call(call, *forwarding)
+        if forwarded is None:
+            return state
+        names = [a.value.value if isinstance(a.value, cst.Name) else None for a in forwarded.args]
+        if not any(name is not None and state.site_of(name) is not None for name in names):
+            return state
+        for position in self.resolver.releases_argument(forwarded) or ():
+            site = state.site_of(names[position]) if position < len(names) and names[position] else None
+            if site is not None:
+                state = self.hand(state, site)
         return state
 
     def release(self, state: State, site: Tracked) -> State:
@@ -373,6 +394,25 @@ def _derived_receivers(expr: cst.BaseExpression) -> Iterator[str]:
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in DERIVING_METHODS:
             if isinstance(value.func.value, cst.Name):
                 yield value.func.value.value
+
+
+def forwarded_call(call: cst.Call, position: Optional[int], keyword: str, arguments: Optional[str]) -> Optional[cst.Call]:
+    """The call that `Thread(target=f, args=(a, b))` (or `submit(f, a, b)`)
+    will make, `f(a, b)`, built from its parts; None where it is not spelled out."""
+    positional = [a for a in call.args if a.keyword is None and a.star == ""]
+    target = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == keyword), None)
+    if target is None and position is not None and position < len(positional):
+        target = positional[position].value
+    if target is None:
+        return None
+    if arguments is None:
+        values = [a.value for a in positional[position + 1 :]] if position is not None else []
+    else:
+        given = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == arguments), None)
+        if not isinstance(given, (cst.Tuple, cst.List)):
+            return None
+        values = [e.value for e in given.elements if isinstance(e, cst.Element)]
+    return cst.Call(func=target, args=[cst.Arg(value=v) for v in values])
 
 
 def _entered_context(call: cst.Call) -> Optional[cst.Call]:
