@@ -14,7 +14,7 @@ from .flow.facts import Category, FunctionFacts, Generator, SiteFacts
 from .objects import ObjectFacts, analyze_objects
 from .resolve import FunctionInfo, ModuleIndex, Resolver
 from .summaries import FunctionSummary, Summaries
-from .syntax import decorator_names, statements, walk
+from .syntax import argument_names, decorator_names, statements, walk
 
 FIXTURE_DECORATORS = ("fixture", "pytest.fixture", "pytest_asyncio.fixture")
 CONTEXT_MANAGER_DECORATORS = ("contextmanager", "asynccontextmanager", "contextlib.contextmanager", "contextlib.asynccontextmanager")
@@ -131,7 +131,8 @@ def _as_returned(acquire: Acquire, function: FunctionInfo) -> Acquire:
     """What a caller of `function` acquires: the object itself (not the call's
     own context manager), awaited where the function is a coroutine."""
     awaiting = Await.COROUTINE if function.node.asynchronous is not None else Await.NO
-    return replace(acquire, awaiting=awaiting, when=None, with_exit=None, async_with_exit=None)
+    # what the call adopted is the function's parameter or its own: its callers pass nothing to adopt
+    return replace(acquire, awaiting=awaiting, when=None, with_exit=None, async_with_exit=None, adopts=(), adopts_at=())
 
 
 def _returned_parts(function: FunctionInfo, facts: FunctionFacts, handed_out: list[SiteFacts]) -> tuple[Optional[Acquire], ...]:
@@ -180,6 +181,8 @@ def _parameter_facts(function: FunctionInfo, calls: ScopeCalls, catalogue: Catal
             continue
         if fact.returned and found.result_of is None:
             found.result_of = _called_parameter(fact.call, names, skip=1 if function.cls is not None else 0)
+        if fact.acquire is not None:  # `return ctx.wrap_socket(sock)`: the new object keeps it
+            candidates.update(n for n in argument_names(fact.call, fact.acquire.adopts, fact.acquire.adopts_at) if n in names)
         if fact.method in catalogue.release_methods:
             receiver = fact.call.func.value
             arguments = [a.value.value for a in fact.call.args if type(a.value) is cst.Name and a.value.value in names]

@@ -160,8 +160,12 @@ class ProjectCallees:
         return None
 
     def acquired_parts(self: Resolver, call: cst.Call) -> tuple[Optional[Acquire], ...]:
-        """What each element of the tuple a project function returns is
-        (`conn, cur = open_pair()`); empty when it returns no tuple."""
+        """What each element of the tuple a call gives is: a catalogue call
+        (`reader, writer = await open_connection()`) or a project function
+        (`conn, cur = open_pair()`); empty when it gives no such tuple."""
+        acquire = self.acquire_of(call)
+        if acquire is not None:
+            return acquire.parts
         if not self.summaries.returns_tuples:
             return ()
         func = call.func

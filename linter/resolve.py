@@ -283,7 +283,7 @@ class Resolver(ProjectCallees):
             return self.type_of(expr.args[0].value)
         acquire = self.acquire_of(expr)
         if acquire is not None:
-            return acquire.kind
+            return acquire.kind if acquire.part is None else OTHER  # a tuple holding the resource
         if qualified is not None:
             if self.classes.is_class(qualified):
                 return InstanceOf(qualified)

@@ -7,7 +7,7 @@ needs to look.
 from __future__ import annotations
 
 import dataclasses
-from typing import Iterator, Optional, Union
+from typing import Iterable, Iterator, Optional, Union
 
 import libcst as cst
 
@@ -188,3 +188,16 @@ def argument(call: cst.Call, keyword: Optional[str], position: Optional[int]) ->
     if position is not None and position < len(positional):
         return positional[position].value
     return None
+
+
+def arguments_at(call: cst.Call, keywords: Iterable[str], positions: Iterable[int]) -> list[cst.BaseExpression]:
+    """The values passed to `call` by one of `keywords` or at one of `positions`."""
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    wanted = set(keywords)
+    values = [positional[i].value for i in positions if i < len(positional)]
+    return values + [a.value for a in call.args if a.keyword is not None and a.keyword.value in wanted]
+
+
+def argument_names(call: cst.Call, keywords: Iterable[str], positions: Iterable[int]) -> list[str]:
+    """Of those, the plain names."""
+    return [v.value for v in arguments_at(call, keywords, positions) if isinstance(v, cst.Name)]

@@ -192,6 +192,13 @@ class _Describer:
         awaited = release is not None and release.must_be_awaited(acquire_awaited=s.awaited)
         return messages.ADVICE_FINALLY_CLOSE.format(await_="await " if awaited else "", var=var, method=method)
 
+    def _or_with(self, s: Site) -> str:
+        """The `with` alternative, where a `with` (or `async with`) on the call releases it."""
+        if _unpacked(s.statement):
+            return ""  # no `with` takes the tuple
+        exits = (exit_of(s.acquire, s.kind, asynchronous=asynchronous, awaited=False) for asynchronous in (False, True))
+        return " or use `with`" if any(e.ends_ownership for e in exits) or s.kind.with_exit == Exit.TXN_ONLY else ""
+
     def _release_function(self, site: Site) -> Optional[ReleaseCall]:
         """The project's own release for the site, where it is the one that
         applies (`leaklint.releasers`): a pool wrapper's helper, a declared release."""
@@ -258,7 +265,7 @@ class _Describer:
             node = exit_node
             exit_text = self.context.code(exit_node, 30)
         message = messages.EARLY_EXIT.format(
-            exit=exit_text, where=where, releasing=releasing, advice=self.advice(site, finally_only=True) + " or use `with`", **values
+            exit=exit_text, where=where, releasing=releasing, advice=self.advice(site, finally_only=True) + self._or_with(site.site), **values
         )
         return self._finding("LKL103", node, message, site, site.site.call)
 

@@ -86,6 +86,11 @@ def _calls(library: Library, catalogue: Catalogue):
 def _row(call: str, acquire: Acquire, catalogue: Catalogue) -> str:
     kind = catalogue.kind(acquire.kind)
     gives = kind.label + (" (streamed)" if acquire.stream else "") + ("" if kind.owned or acquire.stream else " (borrowed)")
+    if acquire.part is not None:
+        gives = f"a tuple; its element {acquire.part}: {gives}"
+    adopted = [f"argument {i + 1}" for i in acquire.adopts_at] + [f"`{k}=`" for k in acquire.adopts]
+    if adopted:
+        gives += "; takes over " + " or ".join(adopted)
     if acquire.when is not None:
         call += " " + _condition(acquire)
     awaited = acquire.awaiting is Await.COROUTINE

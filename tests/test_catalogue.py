@@ -305,3 +305,20 @@ def test_the_package_has_no_import_cycle():
         visit(module, ())
     assert graph["model"] == set()  # the words come first; everything else is built on them
     assert "__init__" not in set().union(*graph.values())
+
+
+# -- tuples and adoption ----------------------------------------------------------------
+
+
+def test_a_call_giving_a_tuple_names_the_element_that_is_the_resource():
+    opens = CATALOGUE.function("asyncio.open_connection")
+    assert opens.part == 1
+    reader, writer = opens.parts
+    assert reader is None and writer.kind == "asyncio.StreamWriter" and writer.part is None
+    assert Acquire("x").parts == ()  # the call gives the resource itself
+
+
+def test_a_wrapper_takes_over_its_argument_by_position_or_keyword():
+    wraps = CATALOGUE.kind("ssl.SSLContext").methods["wrap_socket"][0]
+    assert wraps.kind == "ssl.SSLSocket" and wraps.adopts_at == (0,) and wraps.adopts == ("sock",)
+    assert not CATALOGUE.kind("ssl.SSLContext").owned  # a context holds no connection

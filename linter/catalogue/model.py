@@ -11,7 +11,7 @@ Each derived decision is answered here and nowhere else:
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Mapping, Optional
 
 
@@ -89,7 +89,17 @@ class Acquire:
     stream: bool = False
     when: Optional[When] = None  # only an acquisition when this holds
     adopts: tuple[str, ...] = ()  # keyword arguments whose resource it takes over
+    adopts_at: tuple[int, ...] = ()  # positional arguments whose resource it takes over (`ctx.wrap_socket(sock)`)
     blocking: bool = False  # a sync driver call that does I/O (connects, checks out)
+    part: Optional[int] = None  # the call gives a tuple whose element `part` is the resource (`reader, writer = ...`)
+
+    @property
+    def parts(self) -> tuple[Optional["Acquire"], ...]:
+        """What each element of the tuple the call gives is, up to the
+        resource; empty when the call gives the resource itself."""
+        if self.part is None:
+            return ()
+        return (None,) * self.part + (replace(self, part=None),)
 
 
 @dataclass(frozen=True)

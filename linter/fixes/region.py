@@ -76,15 +76,16 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
         raise Unfixable("it is acquired in a `with` header whose exit does not release it; use `with closing(...)` there")
     var = site.var
     statement = site.statement
-    if var is None or not isinstance(statement, (cst.Assign, cst.AnnAssign)) or _targets(statement) != [var]:
+    if var is None or not isinstance(statement, (cst.Assign, cst.AnnAssign)) or var not in _targets(statement):
         raise Unfixable("the resource is not bound to one plain name")
+    siblings = frozenset(_targets(statement)) - {var}  # `reader, writer = ...`: elements of one connection
     line = fx.statement_line(statement)
     if not isinstance(line, cst.SimpleStatementLine) or len(line.body) != 1:
         raise Unfixable("the acquire shares its line with other statements; put it on a line of its own")
     if facts.handed:
         raise Unfixable(_escape_reason(fx, function, var))
     _, body, index = fx.block_of(line)
-    end, derived = _region(body, index, var, derive=never_released)
+    end, derived = _region(body, index, var, derive=never_released, siblings=siblings)
     region = body[index + 1 : end + 1]
     cutoff = _cutoff(fx, body, end, var)
     _check_uses_outside(fx, function, line, region, var, cutoff)
@@ -96,7 +97,7 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
 
     value = statement.value
     awaited = isinstance(value, cst.Await)
-    plain = isinstance(statement, cst.Assign) and (value.expression if awaited else value) is site.call
+    plain = isinstance(statement, cst.Assign) and not siblings and (value.expression if awaited else value) is site.call
     header = _with_header(facts, value, awaited, is_async) if plain else None
     use_with = header is not None and (
         never_released
@@ -133,10 +134,11 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     else:
         release_line, keep, imports = _finally_release(fx, function, facts, releases, var, is_async)
         remover = RemoveStatements(releases, keep_comments_of=keep)
-        statements, footer = _cleaned(region, remover)
+        teardown = _teardown(fx, region, releases, var)
+        statements, footer = _cleaned(region[: len(region) - len(teardown)], remover)
         new_try = cst.Try(
             body=block(statements).with_changes(footer=footer),
-            finalbody=cst.Finally(body=cst.IndentedBlock(body=[release_line])),
+            finalbody=cst.Finally(body=cst.IndentedBlock(body=[release_line, *teardown])),
         )
         verb = "move the release into a `finally`" if releases else f"release `{var}` in a `finally`"
         description = f"{verb}: `{code_of(release_line.body[0])}`"
@@ -157,17 +159,27 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
 
 
 def _targets(statement) -> list[str]:
+    """The names an assignment binds: its one plain name, or the plain names
+    of the one tuple it unpacks (`reader, writer = ...`); else none."""
     if isinstance(statement, cst.AnnAssign):
-        targets = [statement.target]
+        target = statement.target
+    elif len(statement.targets) == 1:
+        target = statement.targets[0].target
     else:
-        targets = [t.target for t in statement.targets]
-    return [t.value for t in targets if isinstance(t, cst.Name)] if all(isinstance(t, cst.Name) for t in targets) else []
+        return []  # `a = b = connect()`
+    targets = [target]
+    if isinstance(target, (cst.Tuple, cst.List)):
+        if not all(isinstance(e, cst.Element) for e in target.elements):
+            return []  # `conn, *rest = ...`
+        targets = [e.value for e in target.elements]
+    return [t.value for t in targets] if all(isinstance(t, cst.Name) for t in targets) else []
 
 
-def _region(body: list, index: int, var: str, *, derive: bool) -> tuple[int, set[str]]:
+def _region(body: list, index: int, var: str, *, derive: bool, siblings: frozenset[str] = frozenset()) -> tuple[int, set[str]]:
     """The index of the last statement of the block that uses `var` (or, for a
-    resource never released, a value made from it, like its cursor)."""
-    names = {var}
+    resource never released, a value made from it, like its cursor, or
+    another element of the tuple it came in)."""
+    names = ({var} | siblings) if derive else {var}
     end = index
     for position in range(index + 1, len(body)):
         statement = body[position]
@@ -400,6 +412,27 @@ def _finally_release(fx: FixContext, function, facts: SiteFacts, releases: list[
             leading_lines=comment_lines(line.leading_lines), trailing_whitespace=line.trailing_whitespace
         )
     return release_line, keep, ()
+
+
+def _teardown(fx: FixContext, region: list, releases: list[cst.Expr], var: str) -> list:
+    """`writer.close()` then `await writer.wait_closed()`: plain calls on the
+    resource that end the region after its release finish the release, and
+    go with it into `finally` (before it they would wait for a close that
+    has not happened)."""
+    lines = {id(fx.parent(r)) for r in releases}
+    last = max((i for i, statement in enumerate(region) if id(statement) in lines), default=None)
+    after = region[last + 1 :] if last is not None else []
+    if all(_call_on(statement, var) for statement in after):
+        return after
+    return []
+
+
+def _call_on(statement: cst.CSTNode, var: str) -> bool:
+    """`var.method(...)` or `await var.method(...)` as a statement of its own."""
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1 or not isinstance(statement.body[0], cst.Expr):
+        return False
+    call = _call_of(statement.body[0])
+    return isinstance(call, cst.Call) and isinstance(call.func, cst.Attribute) and isinstance(call.func.value, cst.Name) and call.func.value.value == var
 
 
 def _cleaned(region: list, remover: RemoveStatements) -> tuple[list, list]:

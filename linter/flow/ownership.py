@@ -33,7 +33,7 @@ from ..catalogue import (
     exit_of,
 )
 from ..resolve import Resolver
-from ..syntax import dotted_name, unwrap_await, walk
+from ..syntax import argument_names, dotted_name, unwrap_await, walk
 from .expressions import ExprFacts
 from .facts import Discard, Phase, ReleaseEvent, Site
 from .ledger import Ledger
@@ -76,14 +76,8 @@ class Ownership:
         """The acquisition `value` makes, when it acquires a resource a function
         owns: `pool.getconn()`, `await pool.acquire()`, `stack.enter_context(...)`
         on an object whose exit only ends a transaction."""
-        expr, awaited = unwrap_await(value)
-        if isinstance(expr, cst.Call) and awaited:
-            qualified = self.resolver.qualified(expr.func) or ""
-            if qualified in AWAIT_WRAPPERS and expr.args:
-                inner = expr.args[0].value
-                if isinstance(inner, cst.Call):
-                    expr = inner
-        if not isinstance(expr, cst.Call):
+        expr, awaited = self._awaited_call(value)
+        if expr is None:
             return None
         entered = _entered_context(expr)
         if entered is not None:
@@ -96,8 +90,8 @@ class Ownership:
                 return Acquisition(entered, acquire, kind, awaited, expr)
             return None
         acquire = self.resolver.acquire_of(expr)
-        if acquire is None:
-            return None
+        if acquire is None or acquire.part is not None:
+            return None  # nothing, or a tuple kept whole (`conn = await open_connection()`)
         kind = self.catalogue.kind(acquire.kind)
         if not kind.owned and not acquire.stream:
             return None
@@ -109,9 +103,9 @@ class Ownership:
 
     def part_acquisitions(self, value: cst.BaseExpression) -> list[tuple[int, Acquisition]]:
         """`conn, cur = open_pair()`: (position, acquisition) of each element of
-        the tuple a project function returns that is a resource."""
-        expr, awaited = unwrap_await(value)
-        if not isinstance(expr, cst.Call):
+        the tuple a call gives that is a resource."""
+        expr, awaited = self._awaited_call(value)
+        if expr is None:
             return []
         found = []
         for position, acquire in enumerate(self.resolver.acquired_parts(expr)):
@@ -121,6 +115,18 @@ class Ownership:
             if kind.owned:
                 found.append((position, Acquisition(expr, acquire, kind, awaited)))
         return found
+
+    def _awaited_call(self, value: cst.BaseExpression) -> tuple[Optional[cst.Call], bool]:
+        """(the call `value` makes, whether it is awaited), through the
+        wrappers that await their argument: `await asyncio.wait_for(call, 5)`."""
+        expr, awaited = unwrap_await(value)
+        if isinstance(expr, cst.Call) and awaited:
+            qualified = self.resolver.qualified(expr.func) or ""
+            if qualified in AWAIT_WRAPPERS and expr.args:
+                inner = expr.args[0].value
+                if isinstance(inner, cst.Call):
+                    expr = inner
+        return (expr, awaited) if isinstance(expr, cst.Call) else (None, awaited)
 
     def stream_acquisition(self, call: cst.Call) -> Optional[Acquisition]:
         """`call` opens a stream: `for row in conn.execute(...)`."""
@@ -243,14 +249,10 @@ class Ownership:
                     state = self.release(state, site)
                 elif method in STORING_METHODS:
                     state = self.store(state, site)
-        # `aiohttp.ClientSession(connector=connector)` takes over the resource given by keyword
-        adopting = self.resolver.acquire_of(call) if any(a.keyword is not None for a in call.args) else None
-        if adopting is not None and adopting.adopts:
-            for arg in call.args:
-                if arg.keyword is not None and arg.keyword.value in adopting.adopts and isinstance(arg.value, cst.Name):
-                    site = state.site_of(arg.value.value)
-                    if site is not None:
-                        state = self.hand(state, site)
+        # `ctx.wrap_socket(sock)`, `aiohttp.ClientSession(connector=c)`: the new object takes over what it is given
+        # (asked only where a resource is passed: most calls pass none)
+        if any(state.site_of(n) is not None for n in names):
+            state = self.hand_off_names(state, self.adopted_names(call))
         if qualified in OWNING_CALLS:
             for name in names:
                 site = state.site_of(name)
@@ -300,6 +302,11 @@ class Ownership:
                 state = self.hand(state, site)
         return state
 
+    def adopted_names(self, call: cst.Call) -> list[str]:
+        """The names whose resource the object `call` makes takes over."""
+        acquire = self.resolver.acquire_of(call)
+        return argument_names(call, acquire.adopts, acquire.adopts_at) if acquire is not None else []
+
     def release(self, state: State, site: Tracked) -> State:
         if isinstance(site, Site):
             self.ledger.of(site).released = True
@@ -334,7 +341,12 @@ class Ownership:
         that hold something on some path (only their callees are looked up)."""
         borrowed: Counter[str] = Counter()
         for name, call, position in facts.arguments:
-            kept = self.resolver.kept_positions(call) if position is not None and name in held else None
+            if name not in held:
+                continue
+            if name in self.adopted_names(call):
+                borrowed[name] += 1  # taken over by the new object: what leaves is that object
+                continue
+            kept = self.resolver.kept_positions(call) if position is not None else None
             if kept is not None and position not in kept:
                 borrowed[name] += 1
         found = {name for name, count in Counter(facts.value_names).items() if count > borrowed[name]}

@@ -44,6 +44,7 @@ class Acquisition:
     awaited: bool
     local: Optional[str] = None  # `conn = await pool.acquire(); self.conn = conn`: "conn"
     manager: Optional[str] = None  # entered by hand from `self.<manager>`, a stored acquire context manager
+    replaces: bool = False  # takes over what the attribute held: `self.sock = ctx.wrap_socket(self.sock)`
 
 
 class Role(enum.Enum):

@@ -205,7 +205,7 @@ class Ownership:
             method, attribute = acquisition.method, acquisition.attribute
             scan = self.scan(method)
             tested_first = attribute in scan.tests and scan.tests[attribute] < scan.order.get(acquisition.store, 0)
-            if tested_first or self._safe(cls, method, attribute, set()):
+            if acquisition.replaces or tested_first or self._safe(cls, method, attribute, set()):
                 continue
             others = [a for a in self.held(cls, attribute) if a is not acquisition]
             previous = next((a for a in others if a.method.name in LIFECYCLE_METHODS), others[0] if others else acquisition)

@@ -12,7 +12,7 @@ import libcst as cst
 from leaklint.calls import ScopeCalls
 from leaklint.catalogue import AWAIT_WRAPPERS, Acquire, Await, Catalogue, Kind
 from leaklint.resolve import Resolver
-from leaklint.syntax import dotted_name, is_none, last_name, statements, walk
+from leaklint.syntax import arguments_at, dotted_name, is_none, last_name, statements, walk
 
 from .lifecycle import ENTER_DUNDERS
 from .model import Acquisition, Entered, Method, MethodScan, Role, Use
@@ -53,8 +53,8 @@ class MethodScanner:
         """What `value` acquires, if it is a resource someone must release."""
         expr, awaited = _unwrap(value, resolver)
         acquire = resolver.acquire_of(expr) if isinstance(expr, cst.Call) else None
-        if acquire is None or acquire.stream:
-            return None
+        if acquire is None or acquire.stream or acquire.part is not None:
+            return None  # a tuple stored whole is not followed
         kind = self.catalogue.kind(acquire.kind)
         if not kind.owned or not (kind.releases or acquire.returned_by):
             return None  # long-lived by design, or nothing could release it
@@ -111,7 +111,10 @@ class _Reader:
 
     def _assignment(self, order: int, node: cst.CSTNode, targets: list, value: cst.BaseExpression) -> None:
         source = attribute_of(dotted_name(value), self.self_name)  # `... = self.conn`
-        for attribute in _kept_inside(value, self.self_name):  # `self.conns = [self.conn]`, `Thread(args=(self.sock,))`
+        adopted = self._adopted(value)
+        stored_on = {attribute_of(dotted_name(t), self.self_name) for t in targets}
+        # `self.conns = [self.conn]`, `Thread(args=(self.sock,))`, `self.tls = ctx.wrap_socket(self.sock)`
+        for attribute in _kept_inside(value, self.self_name) | (adopted - stored_on):
             self._use(attribute, Role.HAND_OFF, node)
         for target in targets:
             attribute = attribute_of(dotted_name(target), self.self_name)
@@ -127,9 +130,18 @@ class _Reader:
             elif source and source != attribute:
                 self._use(source, Role.HAND_OFF, node)  # moved to another attribute
             else:
-                self._stored(node, attribute, value)
+                self._stored(node, attribute, value, replaces=attribute in adopted)
 
-    def _stored(self, node: cst.CSTNode, attribute: str, value: cst.BaseExpression) -> None:
+    def _adopted(self, value: cst.BaseExpression) -> set[str]:
+        """The attributes whose resource the object `value` makes takes over (`ctx.wrap_socket(self.sock)`)."""
+        expr, _ = _unwrap(value, self.resolver)
+        acquire = self.resolver.acquire_of(expr) if isinstance(expr, cst.Call) else None
+        if acquire is None or not (acquire.adopts or acquire.adopts_at):
+            return set()
+        found = {attribute_of(dotted_name(v), self.self_name) for v in arguments_at(expr, acquire.adopts, acquire.adopts_at)}
+        return {attribute for attribute in found if attribute}
+
+    def _stored(self, node: cst.CSTNode, attribute: str, value: cst.BaseExpression, *, replaces: bool = False) -> None:
         found = self.found
         if isinstance(value, cst.Name) and value.value in self.locals:
             held = self.locals[value.value]
@@ -148,7 +160,7 @@ class _Reader:
         if held is not None and held.unentered:
             found.managers[attribute] = held.acquire  # entered later: `async with self._cm`, `self._cm.__aenter__()`
         elif held is not None:
-            found.acquisitions.append(Acquisition(attribute, self.method, node, held.call, held.acquire, held.kind, held.awaited))
+            found.acquisitions.append(Acquisition(attribute, self.method, node, held.call, held.acquire, held.kind, held.awaited, replaces=replaces))
 
     def _local_acquisitions(self) -> dict[str, _Acquired]:
         """Local names bound only to acquisitions (`conn = await pool.acquire()`),

@@ -15,6 +15,7 @@ import functools
 from ..catalogue import Catalogue
 from .aiopg import AIOPG
 from .aiosqlite import AIOSQLITE
+from .asyncio_streams import ASYNCIO_STREAMS
 from .asyncpg import ASYNCPG
 from .databases import DATABASES
 from .django import DJANGO
@@ -32,6 +33,7 @@ from .redis import REDIS, REDIS_ASYNCIO
 from .sockets import SOCKET
 from .sqlalchemy import SQLALCHEMY, SQLALCHEMY_SCOPED_SESSION
 from .sqlite3 import SQLITE3
+from .ssl import SSL
 from .ssh import PARAMIKO
 from .stdlib_clients import FTPLIB, IMAPLIB, POPLIB, SMTPLIB
 from .urllib3 import URLLIB3
@@ -63,6 +65,8 @@ LIBRARIES = (
     PYMONGO,
     MOTOR,
     SOCKET,
+    SSL,
+    ASYNCIO_STREAMS,
     FTPLIB,
     SMTPLIB,
     IMAPLIB,

@@ -13,6 +13,15 @@ from ..model import Acquire, Exit, Kind, Library, Release
 from .common import SYNC_CLOSE
 
 
+SOCKET_KIND = Kind(
+    name="socket.socket",
+    label="socket",
+    library="socket",
+    types=("socket.socket", "socket.SocketType"),
+    releases=SYNC_CLOSE + (Release("detach"),),
+    with_exit=Exit.CLOSES,
+)
+
 SOCKET = Library(
     name="socket",
     module_roots=("socket",),
@@ -24,14 +33,5 @@ SOCKET = Library(
         "socket.create_server": Acquire("socket.socket"),
         "socket.fromfd": Acquire("socket.socket"),
     },
-    kinds=(
-        Kind(
-            name="socket.socket",
-            label="socket",
-            library="socket",
-            types=("socket.socket", "socket.SocketType"),
-            releases=SYNC_CLOSE + (Release("detach"),),
-            with_exit=Exit.CLOSES,
-        ),
-    ),
+    kinds=(SOCKET_KIND,),
 )
