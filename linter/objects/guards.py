@@ -36,8 +36,12 @@ class _Reading:
     release_calls: set = field(default_factory=set)  # every release call of any kind
 
     def raising(self, step: Step) -> bool:
-        """A call or `await` that is not a release of any kind."""
-        return step.order not in self.release_call and (bool(step.calls) or step.awaits is not None)
+        """A call or `await` that is not a release of any kind, nor a lock's
+        `acquire()` (the idiom `self.lock.acquire(); try: ... finally:
+        self.lock.release()`: taking a lock does not fail in practice)."""
+        if step.order in self.release_call:
+            return False
+        return step.awaits is not None or any(not _takes_a_lock(call) for call in step.calls)
 
 
 class Guards:
@@ -171,3 +175,8 @@ def _raiser(step: Step, category: Category) -> cst.CSTNode:
     if category is Category.CANCEL and step.awaits is not None:
         return step.awaits
     return step.calls[0] if step.calls else (step.awaits or step.node)
+
+
+def _takes_a_lock(call: cst.Call) -> bool:
+    """`self.lock.acquire()`, `self.acquire()` (a logging handler's lock): no arguments, not awaited."""
+    return isinstance(call.func, cst.Attribute) and call.func.attr.value == "acquire" and not call.args

@@ -133,12 +133,17 @@ class _Reader:
                 self._stored(node, attribute, value, replaces=attribute in adopted)
 
     def _adopted(self, value: cst.BaseExpression) -> set[str]:
-        """The attributes whose resource the object `value` makes takes over (`ctx.wrap_socket(self.sock)`)."""
+        """The attributes whose resource the object `value` makes takes over:
+        `ctx.wrap_socket(self.sock)`, or a project helper that keeps its
+        argument in what it returns (`_encrypt_on(self.sock, context)`)."""
         expr, _ = _unwrap(value, self.resolver)
         acquire = self.resolver.acquire_of(expr) if isinstance(expr, cst.Call) else None
-        if acquire is None or not (acquire.adopts or acquire.adopts_at):
+        if acquire is None:
             return set()
-        found = {attribute_of(dotted_name(v), self.self_name) for v in arguments_at(expr, acquire.adopts, acquire.adopts_at)}
+        positions = tuple(acquire.adopts_at) + tuple(self.resolver.keeps_argument(expr))
+        if not (acquire.adopts or positions):
+            return set()
+        found = {attribute_of(dotted_name(v), self.self_name) for v in arguments_at(expr, acquire.adopts, positions)}
         return {attribute for attribute in found if attribute}
 
     def _stored(self, node: cst.CSTNode, attribute: str, value: cst.BaseExpression, *, replaces: bool = False) -> None:
