@@ -29,11 +29,11 @@ from .model import (
 from .prefilter import Prefilter, PrefilterPart
 from .stdlib import (
     AWAIT_WRAPPERS,
-    DERIVING_METHODS,
     ENTERING_METHODS,
     OWNING_CALLS,
     OWNING_METHODS,
     PASS_THROUGH_CALLS,
+    REACHED_THROUGH,
     REGISTERING_CALLS,
     REGISTERING_METHODS,
     STORING_METHODS,
@@ -42,13 +42,13 @@ from .stdlib import (
 
 __all__ = [
     "AWAIT_WRAPPERS",
-    "DERIVING_METHODS",
     "ENTERING_METHODS",
     "HEURISTICS",
     "LIBRARIES",
     "OWNING_CALLS",
     "OWNING_METHODS",
     "PASS_THROUGH_CALLS",
+    "REACHED_THROUGH",
     "REGISTERING_CALLS",
     "REGISTERING_METHODS",
     "STORING_METHODS",
