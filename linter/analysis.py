@@ -109,7 +109,7 @@ def _summarize(function: FunctionInfo, facts: FunctionFacts, resolver: Resolver,
     parts = _returned_parts(function, facts, handed_out)
     if parts:
         return FunctionSummary(qualname, returns_parts=parts)
-    returned = handed_out[0].site.acquire if handed_out else None
+    returned = replace(handed_out[0].site.acquire, reached_through=_reached_through(handed_out[0])) if handed_out else None
     if returned is None:
         for node in walk(function.node.body):
             if isinstance(node, cst.Return) and node.value is not None:
@@ -133,6 +133,15 @@ def _as_returned(acquire: Acquire, function: FunctionInfo) -> Acquire:
     awaiting = Await.COROUTINE if function.node.asynchronous is not None else Await.NO
     # what the call adopted is the function's parameter or its own: its callers pass nothing to adopt
     return replace(acquire, awaiting=awaiting, when=None, with_exit=None, async_with_exit=None, adopts=(), adopts_at=())
+
+
+def _reached_through(site: SiteFacts) -> Optional[str]:
+    """The attribute through which the caller reaches the resource: the one
+    every `return` gives it through (`connection` for `return conn.cursor()`),
+    else the one its own holder had (a cursor handed on: `return cur`)."""
+    through = site.returned_through
+    given = next(iter(through)) if len(through) == 1 else None
+    return given or site.site.acquire.reached_through
 
 
 def _returned_parts(function: FunctionInfo, facts: FunctionFacts, handed_out: list[SiteFacts]) -> tuple[Optional[Acquire], ...]:

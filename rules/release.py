@@ -154,7 +154,7 @@ class _Describer:
     def _common(self, site: SiteFacts) -> dict:
         s = site.site
         return {
-            "var": s.var or "the resource",
+            "var": s.acquire.released_through(s.var) if s.var else "the resource",  # `cur.connection` for a derived cursor
             "call": self.context.call_text(s.call),
             "line": self.context.line(s.call),
             "label": s.kind.label,
@@ -164,8 +164,10 @@ class _Describer:
     def advice(self, site: SiteFacts, *, finally_only: bool = False) -> str:
         s = site.site
         finally_only = finally_only or _unpacked(s.statement)  # `conn, cur = open_pair()`: no `with` takes the tuple
+        # a cursor that keeps its connection: no `with` on it closes the connection
+        finally_only = finally_only or bool(s.acquire.reached_through)
         call = self.context.call_text(s.call)
-        var = s.var or "conn"
+        var = s.acquire.released_through(s.var or "conn")
         helper = self._release_function(s)
         if s.acquire.returned_by:
             if not finally_only:
@@ -194,8 +196,8 @@ class _Describer:
 
     def _or_with(self, s: Site) -> str:
         """The `with` alternative, where a `with` (or `async with`) on the call releases it."""
-        if _unpacked(s.statement):
-            return ""  # no `with` takes the tuple
+        if _unpacked(s.statement) or s.acquire.reached_through:
+            return ""  # no `with` takes the tuple, and none on a cursor closes its connection
         exits = (exit_of(s.acquire, s.kind, asynchronous=asynchronous, awaited=False) for asynchronous in (False, True))
         return " or use `with`" if any(e.ends_ownership for e in exits) or s.kind.with_exit == Exit.TXN_ONLY else ""
 
@@ -217,6 +219,8 @@ class _Describer:
         released = "returned to the pool" if discard.acquire.returned_by else "closed"
         if discard.chained:
             binding = "`with`" if (discard.kind.with_exit.ends_ownership or discard.kind.async_with_exit.ends_ownership) else "`contextlib.closing()`"
+            if discard.acquire.reached_through:  # a factory's cursor: neither closes the connection
+                binding = f"a name and call `cur.{discard.acquire.reached_through}.close()` in a `finally`"
             message = messages.CHAINED.format(label=discard.kind.label, call=call, released=released, binding=binding)
         else:
             message = messages.DISCARDED.format(label=discard.kind.label, call=call, released=released, advice="bind it and release it")
@@ -281,7 +285,7 @@ class _Describer:
         return self._finding("LKL104", site.site.transaction_with, message, site, site.site.call)
 
     def overwritten(self, site: SiteFacts, node: cst.CSTNode) -> Finding:
-        values = self._common(site)
+        values = {**self._common(site), "var": site.site.var or "the resource"}
         verb = "release" if _released_by_function(site.site) else "return" if site.site.acquire.returned_by else "close"
         message = messages.OVERWRITTEN.format(released_verb=verb, **values)
         return self._finding("LKL105", node, message, site, site.site.call)

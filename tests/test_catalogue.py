@@ -5,6 +5,7 @@ meet) and on small hand-made kinds (the edges the data may not have yet)."""
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
@@ -150,6 +151,18 @@ def test_closing_releases_a_plain_acquire_but_not_a_pool_checkout():
     getconn = method_acquire("psycopg_pool.ConnectionPool", "getconn")
     checked_out = Kind("k", "k", "lib", releases=(Release("close"),))  # even with a plain close()
     assert not closing_releases(getconn, checked_out)
+
+
+def test_nothing_on_a_derived_cursor_closes_the_connection_it_keeps():
+    # `cur = cursor_for(path)`, a factory returning `conn.cursor()`: the caller releases `cur.connection`
+    connect = replace(CATALOGUE.function("psycopg.connect"), reached_through="connection")
+    kind = produced(connect)
+    assert kind.exit(asynchronous=False) == Exit.CLOSES  # `with conn` closes the connection itself
+    assert exit_of(connect, kind, asynchronous=False, awaited=False) == Exit.NONE
+    assert exit_of(connect, kind, asynchronous=True, awaited=True) == Exit.NONE
+    sqlite = replace(CATALOGUE.function("sqlite3.connect"), reached_through="connection")
+    assert not closing_releases(sqlite, produced(sqlite))
+    assert sqlite.released_through("cur") == "cur.connection"
 
 
 def test_closing_releases_nothing_whose_close_is_a_coroutine():

@@ -125,6 +125,27 @@ def test_unsafe_fix_only_with_unsafe(linter: Linter):
     assert [a.safe for a in unsafe.applied] == [False]
 
 
+def test_no_fix_where_a_factorys_cursor_is_closed_before_its_connection(linter: Linter):
+    # PyMySQL, mysqlclient and pyodbc drop `cur.connection` on `cur.close()`:
+    # a `finally` after it could not reach the connection
+    text = (
+        "import sqlite3\n"
+        "def cursor_for(path):\n"
+        "    conn = sqlite3.connect(path)\n"
+        "    return conn.cursor()\n"
+        "def purge(path):\n"
+        "    cur = cursor_for(path)\n"
+        "    cur.execute('delete from jobs')\n"
+        "    cur.close()\n"
+    )
+    outcome = fix_text(decode(text.encode()), "f.py", linter)
+    assert not outcome.applied
+    assert [d.reason for d in outcome.dropped] == [
+        "`cur.close()` at line 8 closes `cur` itself, and some drivers drop `cur.connection` with it; "
+        "call `cur.connection.close()` before it by hand"
+    ]
+
+
 # -- bytes: line endings, BOM, encodings, tabs ------------------------------------------------------
 
 LEAKY = (

@@ -117,6 +117,7 @@ def test_a_reexport_is_usable_only_where_it_is_imported_from_its_module():
 def test_summaries_of_every_kind_come_back_from_the_result_cache():
     summaries = [
         FunctionSummary("app.db.open_pair", returns_parts=(Acquire("sqlite3.Connection"), None)),
+        FunctionSummary("app.db.cursor_for", returns=Acquire("sqlite3.Connection", reached_through="connection")),
         FunctionSummary("app.db.scope", lends=InstanceOf("app.db.Engine")),
         ClassSummary("app.db.Cache", methods=frozenset({"getconn"}), used_through=frozenset({"getconn"})),
         ModuleAlias("app.compat.sqlite3", ("sqlite3",)),
@@ -124,3 +125,36 @@ def test_summaries_of_every_kind_come_back_from_the_result_cache():
     ]
     data = pickle.dumps(summaries, protocol=cache.PROTOCOL)
     assert cache._Unpickler(io.BytesIO(data)).load() == summaries
+
+
+FACTORIES = """\
+import sqlite3
+
+def cursor_for(path):
+    conn = sqlite3.connect(path)
+    return conn.cursor()
+
+def handed_on(path):
+    cur = cursor_for(path)
+    return cur
+
+def connection_for(path):
+    conn = sqlite3.connect(path)
+    return conn
+
+def either(path, raw):
+    conn = sqlite3.connect(path)
+    if raw:
+        return conn
+    return conn.cursor()
+"""
+
+
+def test_a_factory_of_a_cursor_says_its_callers_reach_the_connection_through_it():
+    from leaklint.engine import Linter
+    from leaklint.source import decode
+
+    _, context, _ = Linter().analyze(decode(FACTORIES.encode()), "app/db.py", Summaries(), "app.db")
+    reached = {s.qualname.rpartition(".")[2]: s.returns.reached_through for s in context.facts.summaries}
+    # handed on with `return cur`, it stays a cursor; returned as itself on some path, it is the connection
+    assert reached == {"cursor_for": "connection", "handed_on": "connection", "connection_for": None, "either": None}

@@ -29,13 +29,13 @@ from .model import (
 from .prefilter import Prefilter, PrefilterPart
 from .stdlib import (
     AWAIT_WRAPPERS,
-    DERIVING_METHODS,
     ENTERING_METHODS,
     FORWARDING_CALLS,
     FORWARDING_METHODS,
     OWNING_CALLS,
     OWNING_METHODS,
     PASS_THROUGH_CALLS,
+    REACHED_THROUGH,
     REGISTERING_CALLS,
     REGISTERING_METHODS,
     STORING_METHODS,
@@ -44,7 +44,6 @@ from .stdlib import (
 
 __all__ = [
     "AWAIT_WRAPPERS",
-    "DERIVING_METHODS",
     "ENTERING_METHODS",
     "FORWARDING_CALLS",
     "FORWARDING_METHODS",
@@ -53,6 +52,7 @@ __all__ = [
     "OWNING_CALLS",
     "OWNING_METHODS",
     "PASS_THROUGH_CALLS",
+    "REACHED_THROUGH",
     "REGISTERING_CALLS",
     "REGISTERING_METHODS",
     "STORING_METHODS",

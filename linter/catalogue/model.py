@@ -6,7 +6,9 @@ Each derived decision is answered here and nowhere else:
 - which exit a `with`/`async with` has (`exit_of`, `Kind.exit`);
 - whether a release must be awaited (`Release.must_be_awaited`);
 - what `contextlib.closing()` does to an object (`Kind.closing_effect`,
-  `closing_releases`).
+  `closing_releases`);
+- what the holder of an object derived from a resource releases
+  (`Acquire.reached_through`, `Acquire.released_through`).
 """
 from __future__ import annotations
 
@@ -92,6 +94,10 @@ class Acquire:
     adopts_at: tuple[int, ...] = ()  # positional arguments whose resource it takes over (`ctx.wrap_socket(sock)`)
     blocking: bool = False  # a sync driver call that does I/O (connects, checks out)
     part: Optional[int] = None  # the call gives a tuple whose element `part` is the resource (`reader, writer = ...`)
+    # a project factory that returns an object derived from the resource
+    # (`return conn.cursor()`): the attribute of that object that keeps the
+    # resource (`connection`). Its caller holds the cursor and releases `cur.connection`.
+    reached_through: Optional[str] = None
 
     @property
     def parts(self) -> tuple[Optional["Acquire"], ...]:
@@ -100,6 +106,11 @@ class Acquire:
         if self.part is None:
             return ()
         return (None,) * self.part + (replace(self, part=None),)
+
+    def released_through(self, var: str) -> str:
+        """What the holder `var` of the result releases: `cur.connection` for a
+        cursor that keeps its connection, else `var` itself."""
+        return f"{var}.{self.reached_through}" if self.reached_through else var
 
 
 @dataclass(frozen=True)
@@ -176,7 +187,10 @@ def exit_of(acquire: Acquire, kind: Kind, *, asynchronous: bool, awaited: bool) 
     context manager is entered: the acquire's exit, where it has one, comes
     first. After `await` the object itself is entered, as with a name
     (`async with await connect() as conn`): the kind's exit applies.
+    Entering an object derived from the resource (a cursor) does nothing to it.
     """
+    if acquire.reached_through:
+        return Exit.NONE
     override = None if awaited else (acquire.async_with_exit if asynchronous else acquire.with_exit)
     if override is not None:
         return override
@@ -186,5 +200,6 @@ def exit_of(acquire: Acquire, kind: Kind, *, asynchronous: bool, awaited: bool) 
 def closing_releases(acquire: Acquire, kind: Kind) -> bool:
     """`with closing(call)` releases what `call` acquired: a synchronous
     `close()` that really closes, and not a pool's connection (`close()`
-    would not give it back)."""
-    return not acquire.returned_by and kind.closing_effect is ClosingEffect.RELEASES
+    would not give it back), and not through a derived object (`closing(cur)`
+    closes the cursor only)."""
+    return not acquire.returned_by and not acquire.reached_through and kind.closing_effect is ClosingEffect.RELEASES

@@ -20,9 +20,11 @@ REGISTERING_CALLS = frozenset({"atexit.register", "weakref.finalize"})
 STORING_METHODS = frozenset(
     {"append", "appendleft", "add", "insert", "extend", "put", "put_nowait", "setdefault", "update", "push"}
 )
-# Methods whose result keeps its receiver reachable (PEP 249's `Cursor.connection`):
-# returning `conn.cursor()` hands `conn` off with the cursor.
-DERIVING_METHODS = frozenset({"cursor"})
+# Methods whose result keeps its receiver reachable, and the attribute that
+# does (PEP 249's optional `Cursor.connection`, which sqlite3, psycopg2,
+# psycopg, PyMySQL, mysqlclient and pyodbc all set): returning `conn.cursor()`
+# hands `conn` off with the cursor, and its holder releases `cur.connection`.
+REACHED_THROUGH = {"cursor": "connection"}
 # Awaiting these awaits their first argument and gives its result.
 AWAIT_PASS_THROUGH = frozenset({"asyncio.wait_for", "asyncio.shield"})
 # Calls through which an awaited acquire or release counts as awaited.

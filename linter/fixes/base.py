@@ -288,7 +288,7 @@ def canonical_release(
         release_call = spell(resolver, helper, fx.name_taken)
         if release_call.awaited and not is_async:
             raise Unfixable(f"its release `{release_call.callee}()` must be awaited, and this is not an `async def`")
-        return cst.SimpleStatementLine([cst.Expr(cst.parse_expression(release_call.text(var)))]), release_call.imports
+        return cst.SimpleStatementLine([cst.Expr(cst.parse_expression(release_call.text(acquire.released_through(var))))]), release_call.imports
     if acquire.returned_by:
         release = acquire.returned_by[0]
         receiver = stable_receiver(call)
@@ -296,10 +296,10 @@ def canonical_release(
             raise Unfixable(
                 f"the pool in `{_code(call.func)}` is not a plain name, so the fix cannot call `{release.method}()` on it later"
             )
-        expr: cst.BaseExpression = cst.Call(cst.Attribute(receiver.deep_clone(), cst.Name(release.method)), args=[cst.Arg(cst.Name(var))])
+        expr: cst.BaseExpression = cst.Call(cst.Attribute(receiver.deep_clone(), cst.Name(release.method)), args=[cst.Arg(holder(acquire, var))])
     elif kind.releases:
         release = kind.releases[0]
-        expr = cst.Call(cst.Attribute(cst.Name(var), cst.Name(release.method)))
+        expr = cst.Call(cst.Attribute(holder(acquire, var), cst.Name(release.method)))
     else:
         raise Unfixable(f"leaklint knows no call that releases the {kind.label}")
     if release.must_be_awaited(acquire_awaited=awaited):
@@ -309,15 +309,29 @@ def canonical_release(
     return cst.SimpleStatementLine([cst.Expr(expr)]), ()
 
 
+def holder(acquire: Acquire, var: str) -> cst.BaseExpression:
+    """What a release takes: `conn`, or `cur.connection` for a cursor that keeps its connection."""
+    if acquire.reached_through:
+        return cst.Attribute(cst.Name(var), cst.Name(acquire.reached_through))
+    return cst.Name(var)
+
+
+def is_holder(expr: cst.BaseExpression, acquire: Acquire, var: str) -> bool:
+    """`expr` is what `holder` spells."""
+    if acquire.reached_through:
+        expr = expr.value if isinstance(expr, cst.Attribute) and expr.attr.value == acquire.reached_through else None
+    return isinstance(expr, cst.Name) and expr.value == var
+
+
 def is_release(call: cst.Call, acquire: Acquire, kind: Kind, var: str) -> bool:
     func = call.func
     if not isinstance(func, cst.Attribute):
         return False
     method = func.attr.value
-    if isinstance(func.value, cst.Name) and func.value.value == var:
+    if is_holder(func.value, acquire, var):
         return any(r.method == method for r in kind.releases) and method not in kind.closes_without_returning
     if any(r.method == method for r in acquire.returned_by):
-        return any(isinstance(a.value, cst.Name) and a.value.value == var for a in call.args)
+        return any(is_holder(a.value, acquire, var) for a in call.args)
     return False
 
 
@@ -334,11 +348,10 @@ def is_canonical_release(call: cst.Call, acquire_call: cst.Call, acquire: Acquir
             and func.attr.value == acquire.returned_by[0].method
             and receiver.deep_equals(func.value)
             and len(call.args) == 1
-            and isinstance(call.args[0].value, cst.Name)
-            and call.args[0].value.value == var
+            and is_holder(call.args[0].value, acquire, var)
             and call.args[0].keyword is None
         )
-    return isinstance(func.value, cst.Name) and func.value.value == var and not call.args and any(r.method == func.attr.value for r in kind.releases)
+    return is_holder(func.value, acquire, var) and not call.args and any(r.method == func.attr.value for r in kind.releases)
 
 
 # -- small builders --------------------------------------------------------------------------

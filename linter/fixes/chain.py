@@ -54,7 +54,7 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     parent = fx.parent(call)
     awaited = isinstance(parent, cst.Await)
     replaced = parent if awaited else call
-    var = fx.fresh_name("conn", function)
+    var = fx.fresh_name("cur" if discard.acquire.reached_through else "conn", function)  # a factory's cursor
     body_line = line.deep_replace(replaced, cst.Name(var)).with_changes(leading_lines=[])
     header = _header(fx, discard, awaited, is_async, parent)
     region, unsafe = _uses_of_result(fx, function, small, line, body, index)

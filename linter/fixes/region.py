@@ -34,7 +34,7 @@ from leaklint.catalogue import (
 )
 from leaklint.flow.facts import SiteFacts
 from leaklint.rulebase import Finding
-from leaklint.syntax import walk
+from leaklint.syntax import unwrap_await, walk
 
 from .base import (
     LOOPS,
@@ -92,6 +92,7 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
     _check_rebinding(fx, region, var)
     is_async = function.asynchronous is not None
     releases = _releases(fx, function, region, facts, var)
+    _check_derived_closed(fx, function, region, facts, var)
     _check_other_releases(fx, function, region, facts, var, {id(_call_of(r)) for r in releases})
     unsafe = _unsafe_reason(fx, function, line, region, derived, cutoff) if never_released else ""
 
@@ -140,7 +141,7 @@ def build(fx: FixContext, findings: list[Finding]) -> Change:
             body=block(statements).with_changes(footer=footer),
             finalbody=cst.Finally(body=cst.IndentedBlock(body=[release_line, *teardown])),
         )
-        verb = "move the release into a `finally`" if releases else f"release `{var}` in a `finally`"
+        verb = "move the release into a `finally`" if releases else f"release `{site.acquire.released_through(var)}` in a `finally`"
         description = f"{verb}: `{code_of(release_line.body[0])}`"
         replacements = {line: cst.FlattenSentinel([line, new_try])}
     for statement_node in region:
@@ -357,6 +358,53 @@ def _helper_releases(resolver, call: cst.Call, var: str) -> bool:
     positions = [i for i, arg in enumerate(call.args) if arg.keyword is None and isinstance(arg.value, cst.Name) and arg.value.value == var]
     released = resolver.releases_argument(call) or set()
     return any(i in released and i not in resolver.keeps_argument(call) for i in positions)
+
+
+def _check_derived_closed(fx: FixContext, function, region: list, facts: SiteFacts, var: str) -> None:
+    """A cursor that keeps the connection, closed itself in the region
+    (`cur.close()`, `with cur:`, `closing(cur)`): PyMySQL, mysqlclient and
+    pyodbc drop `cur.connection` then, so a `finally` could no longer reach
+    it; or closed after it (entered on a stack), which sqlite3 refuses."""
+    site = facts.site
+    through = site.acquire.reached_through
+    if not through:
+        return
+    value = unwrap_await(site.statement.value)[0]
+    if value is not site.call:  # `cur = stack.enter_context(cursor_for(path))`
+        raise Unfixable(
+            f"`{fx.code(value, 40)}` closes `{var}` after a `finally` would have closed `{var}.{through}`, "
+            "and sqlite3 cannot close a cursor whose connection is closed; release it by hand"
+        )
+    resolver = fx.resolver(function)
+    for statement in region:
+        for node in walk(statement):
+            if isinstance(node, cst.WithItem) and _is_name(unwrap_await(node.item)[0], var):
+                closer = f"with {var}"
+            elif isinstance(node, cst.Call) and _closes(resolver, node, site.kind, var):
+                closer = fx.code(node, 40)
+            else:
+                continue
+            raise Unfixable(
+                f"`{closer}` at line {fx.line(node)} closes `{var}` itself, and some drivers drop `{var}.{through}` with it; "
+                f"call `{var}.{through}.close()` before it by hand"
+            )
+
+
+def _closes(resolver, call: cst.Call, kind, var: str) -> bool:
+    """`var.close()`, `closing(var)`, `stack.enter_context(var)`, `stack.callback(var.close)`."""
+    func = call.func
+    if isinstance(func, cst.Attribute) and _is_name(func.value, var):
+        return any(r.method == func.attr.value for r in kind.releases)
+    method = func.attr.value if isinstance(func, cst.Attribute) else None
+    qualified = (resolver.qualified(func) if resolver is not None else None) or ""
+    if any(_is_name(a.value, var) for a in call.args):
+        return qualified in OWNING_CALLS or method in OWNING_METHODS
+    registered = any(isinstance(a.value, cst.Attribute) and _is_name(a.value.value, var) for a in call.args)
+    return registered and (qualified in REGISTERING_CALLS or method in REGISTERING_METHODS)
+
+
+def _is_name(expr: cst.BaseExpression, var: str) -> bool:
+    return isinstance(expr, cst.Name) and expr.value == var
 
 
 def _check_other_releases(fx: FixContext, function, region: list, facts: SiteFacts, var: str, moved: set[int]) -> None:

@@ -109,6 +109,8 @@ class SiteFacts:
     yielded: bool = False
     returned: bool = False  # `return` gives it (or a value made from it) to the caller
     returned_element: Optional[int] = None  # its place in a returned tuple (`return conn, cur`)
+    # how each `return` gives it: None for itself, `connection` for the cursor of `return conn.cursor()`
+    returned_through: set[Optional[str]] = field(default_factory=set)
     stored: bool = False  # kept by something that outlives the call (an attribute, a container, a global)
     closed_not_returned: Optional[cst.CSTNode] = None  # `close()` that keeps the pool slot
     partial: Optional[cst.CSTNode] = None  # a stream read in part (`fetchone()` outside a loop)

@@ -18,7 +18,7 @@ from .exceptions import RaiseEdges, dispatch
 from .expressions import ExprFacts, names_in
 from .facts import Category, Cause, CauseKind, ExitKind, FunctionFacts, Generator, Leak, Overwrite, Phase, Site
 from .ledger import Ledger
-from .ownership import Acquisition, Ownership, WithEffect, wrapped_names
+from .ownership import Acquisition, Ownership, Reference, WithEffect, derived_from, wrapped_names
 from .state import ParameterSite, State, Tag, TagKind, unique
 from .streams import StreamLoops, close_streams_ended_by, exhausted
 
@@ -139,6 +139,7 @@ class FlowAnalysis:
         if node.value is not None:
             states, escaping = self._evaluate_handing_off(node.value, states)
         elements = self._returned_elements(node.value)
+        derived = derived_from(node.value) if node.value is not None else None  # `return conn.cursor()`
         out = []
         for state in states:
             state = self.streams.left_early(state, node)
@@ -146,7 +147,9 @@ class FlowAnalysis:
                 for name in escaping:
                     site = state.site_of(name)
                     if isinstance(site, Site):
-                        self.ledger.of(site).returned = True
+                        facts = self.ledger.of(site)
+                        facts.returned = True
+                        facts.returned_through.add(derived[1] if derived is not None and derived[0] == name else None)
                 for position, names in elements:
                     for name in names & escaping:
                         site = state.site_of(name)
@@ -310,7 +313,7 @@ class FlowAnalysis:
 
     def _stmt_With(self, node: cst.With, states: list[State]) -> list[State]:
         is_async = node.asynchronous is not None
-        ending: list[str] = []  # names whose resource leaving the block releases
+        ending: list[Reference] = []  # what leaving the block releases
         for item in node.items:
             states, ended = self._with_item(node, item, is_async, states)
             if ended:
@@ -319,12 +322,12 @@ class FlowAnalysis:
         others = [s for s in states if s.tag is not None]
         out = self.block(_suite(node.body), normal)
         if ending:
-            out = [self.ownership.release_names(s, ending) for s in out]
+            out = [self.ownership.release_targets(s, ending) for s in out]
         out = close_streams_ended_by(node, out, self.ledger)
         return unique(others + out)
 
-    def _with_item(self, node: cst.With, item: cst.WithItem, is_async: bool, states: list[State]) -> tuple[list[State], Optional[str]]:
-        """Enter one item: (the states, the name whose resource the block's exit releases)."""
+    def _with_item(self, node: cst.With, item: cst.WithItem, is_async: bool, states: list[State]) -> tuple[list[State], Optional[Reference]]:
+        """Enter one item: (the states, what the block's exit releases)."""
         expr, awaited = unwrap_await(item.item)
         as_name = item.asname.name.value if item.asname is not None and isinstance(item.asname.name, cst.Name) else None
         states = self.evaluate(item.item, states, managed_root=True)
@@ -340,14 +343,19 @@ class FlowAnalysis:
             if closing_target is not None:
                 if as_name:
                     normal = [s.bind(as_name, s.site_of(closing_target)) if s.site_of(closing_target) is not None else s for s in normal]
-                return others + normal, closing_target
+                return others + normal, (closing_target, None)
             acquisition = self.ownership.left_open_by_with(expr, is_async, awaited)
             if acquisition is not None:
-                site = self.ledger.site(expr, acquisition.acquire, acquisition.kind, as_name, node, awaited=awaited, transaction_with=item)
+                # a derived object's `with` (`with cursor_for() as cur`) is no `with` on the resource
+                transaction_with = item if not acquisition.acquire.reached_through else None
+                site = self.ledger.site(
+                    acquisition.call, acquisition.acquire, acquisition.kind, as_name, node, awaited=awaited, transaction_with=transaction_with
+                )
                 return others + [self._bind_new(s, as_name, site, node) for s in normal], None
+        ending = self.ownership.closed_by_with(expr, is_async, normal) if isinstance(expr, cst.Attribute) else None
         if as_name:
             normal = [self._unbind(s, as_name, node) for s in normal]
-        return others + normal, None
+        return others + normal, ending
 
     def _enters_owned_resource(self, expr: cst.BaseExpression, states: list[State]) -> bool:
         """`async with conn:` on a connection already held, whose exit closes
@@ -362,7 +370,7 @@ class FlowAnalysis:
 
     def _with_name(
         self, name: str, as_name: Optional[str], item: cst.WithItem, is_async: bool, states: list[State]
-    ) -> tuple[list[State], Optional[str]]:
+    ) -> tuple[list[State], Optional[Reference]]:
         """`with conn:` / `with conn as c:` on what a name holds."""
         ending = None
         entered = []
@@ -375,7 +383,7 @@ class FlowAnalysis:
                 continue
             effect = self.ownership.with_effect(site, is_async)
             if effect is WithEffect.ENDS_OWNERSHIP:
-                ending = name
+                ending = (name, None)
             elif effect is WithEffect.ENDS_TRANSACTION and site.transaction_with is None:
                 site.transaction_with = item
         return entered, ending

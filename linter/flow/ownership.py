@@ -17,12 +17,12 @@ import libcst as cst
 
 from ..catalogue import (
     AWAIT_WRAPPERS,
-    DERIVING_METHODS,
     ENTERING_METHODS,
     FORWARDING_CALLS,
     FORWARDING_METHODS,
     OWNING_CALLS,
     OWNING_METHODS,
+    REACHED_THROUGH,
     REGISTERING_CALLS,
     REGISTERING_METHODS,
     STORING_METHODS,
@@ -42,6 +42,9 @@ from .streams import close_streams_of
 
 # Callee names of objects built around the resources given to them.
 WRAPPER_WORDS = ("wrap", "make", "transport", "adopt")
+
+# `conn` as ("conn", None); `cur.connection` as ("cur", "connection")
+Reference = tuple[str, Optional[str]]
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ class Ownership:
             exit_ = exit_of(acquire, kind, asynchronous=False, awaited=False)
             if exit_ == Exit.TXN_ONLY and kind.owned:
                 return Acquisition(entered, acquire, kind, awaited, expr)
+            if acquire.reached_through and kind.owned:  # the stack closes the cursor only
+                return Acquisition(entered, acquire, kind, awaited)
             return None
         acquire = self.resolver.acquire_of(expr)
         if acquire is None or acquire.part is not None:
@@ -137,27 +142,43 @@ class Ownership:
 
     def left_open_by_with(self, call: cst.Call, is_async: bool, awaited: bool) -> Optional[Acquisition]:
         """The acquisition a `with` item makes and leaves open, its exit only
-        ending a transaction: `with sqlite3.connect(path) as conn:`."""
+        ending a transaction (`with sqlite3.connect(path) as conn:`) or only
+        closing an object derived from it (`with cursor_for(path) as cur:`,
+        `with closing(cursor_for(path)) as cur:`)."""
+        call = self._derived_in_closing(call) or call
         acquire = self.resolver.acquire_of(call)
         if acquire is None:
             return None
         kind = self.catalogue.kind(acquire.kind)
         exit_ = exit_of(acquire, kind, asynchronous=is_async, awaited=awaited)
-        if exit_ == Exit.TXN_ONLY and kind.owned and not acquire.stream:
+        if (exit_ == Exit.TXN_ONLY or acquire.reached_through) and kind.owned and not acquire.stream:
             return Acquisition(call, acquire, kind, awaited)
         return None
 
+    def _derived_in_closing(self, call: cst.Call) -> Optional[cst.Call]:
+        """`cursor_for(path)` in `closing(cursor_for(path))`, where the factory
+        returns a cursor: closing it leaves its connection open."""
+        inner = call.args[0].value if call.args else None
+        if isinstance(inner, cst.Call) and (self.resolver.qualified(call.func) or "") in OWNING_CALLS:
+            acquire = self.resolver.acquire_of(inner)
+            if acquire is not None and acquire.reached_through:
+                return inner
+        return None
+
     def with_effect(self, site: Site, is_async: bool) -> WithEffect:
-        exit_ = site.kind.exit(asynchronous=is_async)
-        if exit_.ends_ownership:
-            return WithEffect.ENDS_OWNERSHIP
-        if not is_async and site.kind.exit(asynchronous=True).ends_ownership:
-            # only `async with` can enter it: the block is where the code means
-            # its ownership to end (the sync `with` is a defect of its own)
-            return WithEffect.ENDS_OWNERSHIP
-        if exit_ == Exit.TXN_ONLY:
-            return WithEffect.ENDS_TRANSACTION
-        return WithEffect.NONE
+        if site.acquire.reached_through:
+            return WithEffect.NONE  # `with cur:` closes the cursor, not its connection
+        return _with_effect(site.kind, is_async)
+
+    def closed_by_with(self, expr: cst.Attribute, is_async: bool, states: list[State]) -> Optional[Reference]:
+        """`cur.connection` in `with cur.connection:`, where leaving the block
+        closes the connection that a cursor keeps."""
+        target = reference(expr)
+        for state in states if target is not None else []:
+            site = self.released_by(state, target)
+            if isinstance(site, Site) and _with_effect(site.kind, is_async) is WithEffect.ENDS_OWNERSHIP:
+                return target
+        return None
 
     def closing_target(self, call: cst.Call) -> Optional[str]:
         """`conn` in `closing(conn)`, `aclosing(conn)`, `nullcontext(conn)`."""
@@ -202,7 +223,7 @@ class Ownership:
         # `cur.connection.close()`, `handle.conn.close()`: the release of what the object keeps
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Attribute) and isinstance(func.value.value, cst.Name):
             site = state.site_of(func.value.value.value)
-            if isinstance(site, Site) and any(r.method == func.attr.value for r in site.kind.releases):
+            if isinstance(site, Site) and _keeps(site, func.value.attr.value) and any(r.method == func.attr.value for r in site.kind.releases):
                 return self.release(state, site)
         # `conn.close()`: a release method of the object itself
         if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name):
@@ -211,7 +232,7 @@ class Ownership:
             if isinstance(site, ParameterSite):
                 if method in self.catalogue.own_release_methods:
                     return self.release(state, site)
-            elif site is not None:
+            elif site is not None and not site.acquire.reached_through:  # `cur.close()` leaves its connection open
                 release = next((r for r in site.kind.releases if r.method == method), None)
                 if release is not None:
                     self.ledger.facts.releases.append(ReleaseEvent(call, site, release))
@@ -241,35 +262,26 @@ class Ownership:
                     if method in self.catalogue.return_methods or method in OWNING_METHODS:
                         state = self.release(state, site)
                     continue
-                release = next((r for r in site.acquire.returned_by if r.method == method), None)
-                if release is not None:
-                    self.ledger.facts.releases.append(ReleaseEvent(call, site, release))
-                    state = self.release(state, site)
-                elif method in OWNING_METHODS:
-                    state = self.release(state, site)
-                elif method in STORING_METHODS:
-                    state = self.store(state, site)
+                if site.acquire.reached_through:  # a cursor given to a pool or a stack: not its connection
+                    if method in STORING_METHODS:
+                        state = self.store(state, site)
+                    continue
+                state = self._given(state, call, method, site)
+            for site in self._reached_arguments(state, call):  # `pool.putconn(cur.connection)`
+                state = self._given(state, call, method, site)
         # `ctx.wrap_socket(sock)`, `aiohttp.ClientSession(connector=c)`: the new object takes over what it is given
         # (asked only where a resource is passed: most calls pass none)
         if any(state.site_of(n) is not None for n in names):
             state = self.hand_off_names(state, self.adopted_names(call))
         if qualified in OWNING_CALLS:
             for name in names:
-                site = state.site_of(name)
+                site = self.released_by(state, (name, None))
                 if site is not None:
                     state = self.release(state, site)
-        # `stack.callback(conn.close)`, `atexit.register(pool.putconn, conn)`
+            for site in self._reached_arguments(state, call):  # `closing(cur.connection)`
+                state = self.release(state, site)
         if method in REGISTERING_METHODS or qualified in REGISTERING_CALLS:
-            for arg in call.args:
-                value = arg.value
-                if isinstance(value, cst.Attribute) and isinstance(value.value, cst.Name):
-                    site = state.site_of(value.value.value)
-                    if site is not None:
-                        state = self.release(state, site)
-                    elif any(state.site_of(n) is not None for n in names):
-                        for name in names:
-                            if state.site_of(name) is not None:
-                                state = self.release(state, state.site_of(name))
+            state = self._registered(state, call, names)
         forwarding = FORWARDING_CALLS.get(qualified) or (FORWARDING_METHODS.get(method) if method else None)
         if forwarding is not None:
             state = self._apply_forwarded(state, call, forwarding)
@@ -281,9 +293,11 @@ class Ownership:
             positional = [a for a in call.args if a.keyword is None and not a.star]
             for position in released:
                 if position < len(positional) and isinstance(positional[position].value, cst.Name):
-                    site = state.site_of(positional[position].value.value)
-                    if site is not None:
-                        state = self.hand(state, site) if position in kept else self.release(state, site)
+                    name = positional[position].value.value
+                    if position in kept and state.site_of(name) is not None:
+                        state = self.hand(state, state.site_of(name))
+                    elif position not in kept and self.released_by(state, (name, None)) is not None:
+                        state = self.release(state, state.site_of(name))
         return state
 
     def _apply_forwarded(self, state: State, call: cst.Call, forwarding: tuple) -> State:
@@ -306,6 +320,53 @@ class Ownership:
         """The names whose resource the object `call` makes takes over."""
         acquire = self.resolver.acquire_of(call)
         return argument_names(call, acquire.adopts, acquire.adopts_at) if acquire is not None else []
+
+    def _registered(self, state: State, call: cst.Call, names: list[str]) -> State:
+        """`stack.callback(conn.close)`, `stack.callback(cur.connection.close)`,
+        `atexit.register(pool.putconn, conn)`: a release registered for later."""
+        for arg in call.args:
+            value = arg.value
+            if not isinstance(value, cst.Attribute):
+                continue
+            if isinstance(value.value, cst.Name) and state.site_of(value.value.value) is None:
+                state = self.release_targets(state, [(name, None) for name in names])  # `pool.putconn, conn`
+                continue
+            target = reference(value.value)
+            site = self.released_by(state, target) if target is not None else None  # not a derived `cur.close`
+            if site is not None:
+                state = self.release(state, site)
+        return state
+
+    def _given(self, state: State, call: cst.Call, method: str, site: Site) -> State:
+        """`site` passed to `method`: given back (`pool.putconn(conn)`), taken
+        over (`stack.enter_context(conn)`) or stored (`items.append(conn)`)."""
+        release = next((r for r in site.acquire.returned_by if r.method == method), None)
+        if release is not None:
+            self.ledger.facts.releases.append(ReleaseEvent(call, site, release))
+            return self.release(state, site)
+        if method in OWNING_METHODS:
+            return self.release(state, site)
+        if method in STORING_METHODS:
+            return self.store(state, site)
+        return state
+
+    def released_by(self, state: State, target: Reference) -> Optional[Tracked]:
+        """What releasing `target` releases: what a name holds, or for an
+        object derived from a resource (a cursor a factory returned) the
+        resource, reached only through the attribute that keeps it."""
+        name, attribute = target
+        site = state.site_of(name)
+        through = site.acquire.reached_through if isinstance(site, Site) else None
+        return site if site is not None and attribute == through else None
+
+    def _reached_arguments(self, state: State, call: cst.Call) -> Iterator[Site]:
+        """The resources the arguments `cur.connection` reach."""
+        for arg in call.args:
+            value = arg.value
+            if type(value) is cst.Attribute and type(value.value) is cst.Name:
+                site = self.released_by(state, (value.value.value, value.attr.value))
+                if isinstance(site, Site):
+                    yield site
 
     def release(self, state: State, site: Tracked) -> State:
         if isinstance(site, Site):
@@ -353,8 +414,12 @@ class Ownership:
         found.update(_derived_receivers(expr))
         return found
 
-    def release_names(self, state: State, names: Iterable[str]) -> State:
-        return _each_held(state, names, self.release)
+    def release_targets(self, state: State, targets: Iterable[Reference]) -> State:
+        for target in targets:
+            site = self.released_by(state, target)
+            if site is not None:
+                state = self.release(state, site)
+        return state
 
     def record_yielded(self, states: Iterable[State], facts: ExprFacts) -> None:
         """A generator that yields a resource hands it to its consumer."""
@@ -363,6 +428,20 @@ class Ownership:
                 site = state.site_of(name)
                 if isinstance(site, Site):
                     self.ledger.of(site).yielded = True
+
+
+def _with_effect(kind: Kind, is_async: bool) -> WithEffect:
+    """What leaving `with obj:` does to an object of `kind`."""
+    exit_ = kind.exit(asynchronous=is_async)
+    if exit_.ends_ownership:
+        return WithEffect.ENDS_OWNERSHIP
+    if not is_async and kind.exit(asynchronous=True).ends_ownership:
+        # only `async with` can enter it: the block is where the code means
+        # its ownership to end (the sync `with` is a defect of its own)
+        return WithEffect.ENDS_OWNERSHIP
+    if exit_ == Exit.TXN_ONLY:
+        return WithEffect.ENDS_TRANSACTION
+    return WithEffect.NONE
 
 
 def _each_held(state: State, names: Iterable[str], effect: Callable[[State, Tracked], State]) -> State:
@@ -402,10 +481,36 @@ def _derived_receivers(expr: cst.BaseExpression) -> Iterator[str]:
     expr, _ = unwrap_await(expr)
     values = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
     for value in values:
-        value, _ = unwrap_await(value)
-        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value in DERIVING_METHODS:
-            if isinstance(value.func.value, cst.Name):
-                yield value.func.value.value
+        derived = derived_from(value)
+        if derived is not None:
+            yield derived[0]
+
+
+def derived_from(expr: cst.BaseExpression) -> Optional[Reference]:
+    """`conn.cursor()`: the receiver it keeps reachable, and the attribute
+    of the result that does (`("conn", "connection")`)."""
+    value, _ = unwrap_await(expr)
+    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and isinstance(value.func.value, cst.Name):
+        attribute = REACHED_THROUGH.get(value.func.attr.value)
+        if attribute is not None:
+            return value.func.value.value, attribute
+    return None
+
+
+def reference(expr: cst.BaseExpression) -> Optional[Reference]:
+    """`conn` or `cur.connection` as a `Reference`."""
+    if isinstance(expr, cst.Name):
+        return expr.value, None
+    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
+        return expr.value.value, expr.attr.value
+    return None
+
+
+def _keeps(site: Site, attribute: str) -> bool:
+    """Whether `obj.attribute` may hold the resource of the object `site`: a
+    derived object keeps it in one attribute (`cur.connection`), another
+    object (a wrapper a factory returned) in whichever."""
+    return site.acquire.reached_through in (None, attribute)
 
 
 def forwarded_call(call: cst.Call, position: Optional[int], keyword: str, arguments: Optional[str]) -> Optional[cst.Call]:
