@@ -109,7 +109,7 @@ def _summarize(function: FunctionInfo, facts: FunctionFacts, resolver: Resolver,
     parts = _returned_parts(function, facts, handed_out)
     if parts:
         return FunctionSummary(qualname, returns_parts=parts)
-    returned = replace(handed_out[0].site.acquire, reached_through=_reached_through(handed_out[0])) if handed_out else None
+    returned = _returned_acquire(function, handed_out[0]) if handed_out else None
     if returned is None:
         for node in walk(function.node.body):
             if isinstance(node, cst.Return) and node.value is not None:
@@ -133,6 +133,27 @@ def _as_returned(acquire: Acquire, function: FunctionInfo) -> Acquire:
     awaiting = Await.COROUTINE if function.node.asynchronous is not None else Await.NO
     # what the call adopted is the function's parameter or its own: its callers pass nothing to adopt
     return replace(acquire, awaiting=awaiting, when=None, with_exit=None, async_with_exit=None, adopts=(), adopts_at=())
+
+
+def _returned_acquire(function: FunctionInfo, site: SiteFacts) -> Acquire:
+    """What the caller gets of a returned resource: what calling it gives
+    (`return registry()`: the registry's Session), else the resource itself,
+    reached through the attribute every `return` gives it through."""
+    call = site.site.kind.call
+    if call is not None and site.site.var and site.site.var in _called_in_returns(function.node):
+        return call
+    return replace(site.site.acquire, reached_through=_reached_through(site))
+
+
+def _called_in_returns(node: cst.FunctionDef) -> set[str]:
+    """`registry` in `return registry()`."""
+    found = set()
+    for statement in walk(node.body):
+        if type(statement) is cst.Return and statement.value is not None:
+            value = statement.value.expression if type(statement.value) is cst.Await else statement.value
+            if type(value) is cst.Call and type(value.func) is cst.Name:
+                found.add(value.func.value)
+    return found
 
 
 def _reached_through(site: SiteFacts) -> Optional[str]:

@@ -412,6 +412,7 @@ class Ownership:
                 borrowed[name] += 1
         found = {name for name, count in Counter(facts.value_names).items() if count > borrowed[name]}
         found.update(_derived_receivers(expr))
+        found.update(name for name in _called_names(expr) if name in held)
         return found
 
     def release_targets(self, state: State, targets: Iterable[Reference]) -> State:
@@ -484,6 +485,18 @@ def _derived_receivers(expr: cst.BaseExpression) -> Iterator[str]:
         derived = derived_from(value)
         if derived is not None:
             yield derived[0]
+
+
+def _called_names(expr: cst.BaseExpression) -> Iterator[str]:
+    """`registry` in `registry()`, alone or in a returned tuple: calling a
+    resource (a `scoped_session` registry) gives what it keeps, its Session,
+    so the value carries the resource with it."""
+    expr, _ = unwrap_await(expr)
+    values = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
+    for value in values:
+        value, _ = unwrap_await(value)
+        if type(value) is cst.Call and type(value.func) is cst.Name:
+            yield value.func.value
 
 
 def derived_from(expr: cst.BaseExpression) -> Optional[Reference]:
