@@ -83,8 +83,15 @@ class Ownership:
         found = self._scans.get(method)
         if found is None:
             resolver = self.facts.resolvers[method.node]
-            found = self._scans[method] = self.scanner.scan(method, resolver, self.facts.calls.get(method.node))
+            found = self._scans[method] = self.scanner.scan(method, resolver, self._calls_within(method))
         return found
+
+    def _calls_within(self, method: Method) -> list:
+        """The call facts of the method and of the functions nested in it (a
+        closure that closes the session, run as a task or a callback)."""
+        scopes = [self.facts.calls.get(method.node)]
+        scopes += [self.facts.calls.get(f.node) for f in self.facts.index.functions if _nested_in(f, method.node)]
+        return [scope for scope in scopes if scope is not None]
 
     def family_methods(self, cls: ClassInfo) -> list[Method]:
         return [m for c in self.hierarchy.family(cls) for m in self.methods.get(c.node, {}).values()]
@@ -228,3 +235,12 @@ def _acquiring(value: cst.BaseExpression, acquiring: set[cst.CSTNode]) -> bool:
     """`pool.acquire()`, `await pool.acquire()`, `await asyncio.wait_for(pool.acquire(), 5)`."""
     expr = value.expression if isinstance(value, cst.Await) else value
     return isinstance(expr, cst.Call) and (expr in acquiring or any(a.value in acquiring for a in expr.args))
+
+
+def _nested_in(function, node: cst.FunctionDef) -> bool:
+    parent = function.parent
+    while parent is not None:
+        if parent.node is node:
+            return True
+        parent = parent.parent
+    return False

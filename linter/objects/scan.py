@@ -40,13 +40,15 @@ class MethodScanner:
         self.catalogue = catalogue
         self.effects = effects
 
-    def scan(self, method: Method, resolver: Resolver, calls: Optional[ScopeCalls]) -> MethodScan:
+    def scan(self, method: Method, resolver: Resolver, calls: list[ScopeCalls]) -> MethodScan:
+        """`calls`: the call facts of the method, then of the functions nested in it."""
         reader = _Reader(self, method, resolver)
         for order, node in enumerate(statements(method.node.body)):
             reader.statement(order, node)
         reader.finish()
-        for fact in calls.calls if calls is not None else ():
-            reader.call(fact.call)
+        for scope in calls:
+            for fact in scope.calls:
+                reader.call(fact.call)
         return reader.found
 
     def acquired(self, value: cst.BaseExpression, resolver: Resolver) -> Optional[_Acquired]:
