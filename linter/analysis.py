@@ -8,7 +8,7 @@ from typing import Optional
 import libcst as cst
 
 from .catalogue import Acquire, Await, Catalogue
-from .calls import ScopeCalls, Usage, scan
+from .calls import ScopeCalls, Usage, scan, start_module
 from .flow import FlowAnalysis
 from .flow.facts import Category, FunctionFacts, Generator, SiteFacts
 from .objects import ObjectFacts, analyze_objects
@@ -32,9 +32,20 @@ class ModuleFacts:
     objects: ObjectFacts = field(default_factory=ObjectFacts)  # resources held by objects (`self.x`)
 
 
-def analyze_module(module: cst.Module, catalogue: Catalogue, summaries: Summaries, module_name: str, *, is_package: bool = False) -> ModuleFacts:
-    """`is_package`: the module is a package's `__init__` (`from . import x` is relative to it)."""
-    index = ModuleIndex(module, module_name, is_package=is_package)
+def analyze_module(
+    module: cst.Module,
+    catalogue: Catalogue,
+    summaries: Summaries,
+    module_name: str,
+    *,
+    is_package: bool = False,
+    index: Optional[ModuleIndex] = None,
+) -> ModuleFacts:
+    """`is_package`: the module is a package's `__init__` (`from . import x` is
+    relative to it). `index`: the module's index from an earlier analysis of
+    the same tree (it does not depend on the summaries)."""
+    start_module(module)
+    index = index if index is not None else ModuleIndex(module, module_name, is_package=is_package)
     facts = ModuleFacts(index)
     module_resolver = Resolver(catalogue, index, summaries, None, index.bindings)
     facts.resolvers[None] = module_resolver

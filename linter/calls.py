@@ -75,7 +75,7 @@ def scan(body: cst.CSTNode, resolver: Resolver, is_async: bool) -> ScopeCalls:
     facts: list[CallFact] = []
     with_names: list[WithName] = []
     returned: set[str] = set()
-    for node, parent, grandparent, in_thread in _walk_with_parents(body):
+    for node, parent, grandparent, in_thread in _scanned_nodes(body):
         node_type = type(node)  # concrete types: `isinstance` on LibCST's ABCs costs a Python call
         if node_type is cst.Return and type(node.value) is cst.Name:
             returned.add(node.value.value)
@@ -142,6 +142,32 @@ def _usage(node, parent, grandparent) -> Usage:
     if isinstance(parent, cst.Arg):
         return Usage.ARGUMENT
     return Usage.OTHER
+
+
+# The walk depends on the tree only: a module analysed again with its own
+# summaries (`Linter._analyse_with_own_summaries`) reuses it. Kept for one
+# module at a time (`start_module`), so no other tree stays alive.
+_WALKS: dict[cst.CSTNode, list[tuple]] = {}
+_WALKED_MODULE: list[Optional[cst.Module]] = [None]
+
+
+def start_module(module: cst.Module) -> None:
+    """Forget the walks of any other module."""
+    if _WALKED_MODULE[0] is not module:
+        _WALKS.clear()
+        _WALKED_MODULE[0] = module
+
+
+def _scanned_nodes(body: cst.CSTNode) -> list[tuple]:
+    """(node, parent, grandparent, in-thread) of the returns, `with`
+    statements and calls `scan` reads."""
+    found = _WALKS.get(body)
+    if found is None:
+        found = _WALKS[body] = [entry for entry in _walk_with_parents(body) if type(entry[0]) in _SCANNED]
+    return found
+
+
+_SCANNED = (cst.Return, cst.With, cst.Call)
 
 
 def _walk_with_parents(body: cst.CSTNode) -> Iterator[tuple]:

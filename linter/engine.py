@@ -254,7 +254,7 @@ class Linter:
                 break
             known.update(new)
             summaries = summaries.merged(new)
-            facts = analyze_module(module, self.catalogue, summaries, module_name, is_package=is_package)
+            facts = analyze_module(module, self.catalogue, summaries, module_name, is_package=is_package, index=facts.index)
         return facts
 
     def _findings(self, context: FileContext, path: str, errors: list[InternalError]) -> list[Finding]:

@@ -320,9 +320,18 @@ def _lint_all(linter: Linter, tasks: list, raws: dict, want_hash: bool) -> list[
 
 
 def _usable_all(tasks: list, exported: SummarySet) -> list[tuple]:
-    summaries = Summaries(exported)
-    order = SummaryOrder()
+    summaries, order = _indexed(exported)
     return [(index, usable_summaries(read_bytes(path), path, summaries, order)) for index, path in tasks]
+
+
+_INDEXED: list[tuple] = []  # the last exported set and its index: files are asked about one at a time
+
+
+def _indexed(exported: SummarySet) -> tuple[Summaries, SummaryOrder]:
+    """`exported` as `Summaries`, indexed once per pass, not once per file."""
+    if not _INDEXED or _INDEXED[0][0] is not exported:
+        _INDEXED[:] = [(exported, Summaries(exported), SummaryOrder())]
+    return _INDEXED[0][1], _INDEXED[0][2]
 
 
 def _lint_one(linter: Linter, path: str, summaries: Summaries, raw: Optional[bytes], want_hash: bool, deferrable: bool) -> tuple:
