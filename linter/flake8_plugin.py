@@ -23,7 +23,7 @@ from typing import Any, Iterator, Optional
 
 from . import __version__, suppressions
 from .engine import Linter
-from .flake8_project import files_of_the_run, project_run
+from .flake8_project import files_of_the_run, jobs_of, project_run
 from .passes import InProcess, lint_project
 from .source import Source
 
@@ -41,7 +41,7 @@ def _linter(config_path: Optional[str], cwd: str) -> Linter:
     catalogue = default_catalogue()
     if config.resources:
         catalogue = catalogue.with_additions(config.libraries())
-    return Linter(catalogue=catalogue, summaries=config.summaries())
+    return Linter(catalogue=catalogue, summaries=config.summaries(), label_fixes=False)  # flake8 shows no fix labels
 
 
 class Plugin:
@@ -73,9 +73,10 @@ class Plugin:
         cls.inline_suppressions = not getattr(options, "disable_noqa", False)
         cls.run_files = files_of_the_run(options)
         try:
-            _linter(cls.config_path, os.getcwd())
+            linter = _linter(cls.config_path, os.getcwd())
         except ConfigError as error:  # a broken configuration stops the run, as in `leaklint`
             raise SystemExit(f"leaklint: {error}") from None
+        project_run(linter, cls.run_files, jobs_of(options))
 
     def run(self) -> Iterator[Report]:
         text = "".join(self.lines)

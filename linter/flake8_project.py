@@ -7,12 +7,13 @@ that run linted it.
 """
 from __future__ import annotations
 
-import functools
+import multiprocessing
 import os
 from typing import Any, Optional
 
 from .engine import Linter
 from .passes import InProcess, lint_project
+from .runner import lint_paths
 from .results import FileResult, RunResult
 from .source import Source, UnreadableSource, read
 from .summaries import Summaries, module_name_for
@@ -41,12 +42,28 @@ def files_of_the_run(options: Any) -> tuple[str, ...]:
         return ()
 
 
+def jobs_of(options: Any) -> int:
+    """leaklint's worker processes for the run: flake8's `--jobs` in flake8's
+    main process (`auto`: one per CPU, as flake8), none in flake8's own
+    workers, which inherit the run made before they start or make it alone."""
+    if multiprocessing.parent_process() is not None:
+        return 1
+    jobs = getattr(options, "jobs", None)
+    if getattr(jobs, "is_auto", False):
+        return 0
+    count = getattr(jobs, "n_jobs", 1)
+    return count if isinstance(count, int) and count >= 1 else 1
+
+
 class ProjectRun:
     """The run over all the files, and how each was linted."""
 
-    def __init__(self, linter: Linter, files: tuple[str, ...]) -> None:
+    def __init__(self, linter: Linter, files: tuple[str, ...], jobs: int) -> None:
         self.linter = linter
-        self.run: RunResult = lint_project(InProcess(linter, list(files)))
+        if jobs == 1:
+            self.run: RunResult = lint_project(InProcess(linter, list(files)))
+        else:  # no cache: flake8 keeps no files of its own in the project
+            self.run = lint_paths(files, linter, jobs=jobs or None, use_cache=False)
         self.index = {path: i for i, path in enumerate(files)}
 
     def result_for(self, filename: str, source: Source) -> Optional[FileResult]:
@@ -62,10 +79,20 @@ class ProjectRun:
         return self.linter.lint_source(source, filename, summaries, module_name_for(filename))
 
 
-@functools.lru_cache(maxsize=2)
-def project_run(linter: Linter, files: tuple[str, ...]) -> Optional[ProjectRun]:
-    """One run per process (flake8's workers each make theirs), when the run has more than one file."""
-    return ProjectRun(linter, files) if len(files) > 1 else None
+_RUNS: dict[tuple[Linter, tuple[str, ...]], Optional[ProjectRun]] = {}
+
+
+def project_run(linter: Linter, files: tuple[str, ...], jobs: int = 1) -> Optional[ProjectRun]:
+    """The run of these files with this linter, when the run has more than one
+    file: made once, in flake8's main process while it reads its options, so
+    that the workers it forks find it made (where flake8 spawns its workers,
+    each makes its own)."""
+    key = (linter, files)
+    if key not in _RUNS:
+        if len(_RUNS) >= 2:
+            _RUNS.clear()
+        _RUNS[key] = ProjectRun(linter, files, jobs) if len(files) > 1 else None
+    return _RUNS[key]
 
 
 def _text_on_disk(path: str) -> Optional[str]:
