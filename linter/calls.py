@@ -121,7 +121,7 @@ def _target(node, parent, grandparent) -> Optional[str]:
 
 
 def _awaited(parent, grandparent, resolver: Resolver) -> bool:
-    if isinstance(parent, cst.Await):
+    if isinstance(parent, (cst.Await, cst.From)):  # `yield from x.close()` in a generator-based coroutine
         return True
     if isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call):
         name = dotted_name(grandparent.func) or ""

@@ -199,7 +199,10 @@ class Resolver(ProjectCallees):
             if receiver_kind == OTHER:
                 return None
             if receiver_kind is not None:
-                return self._kind_method(receiver_kind, func.attr.value, call)
+                found = self._kind_method(receiver_kind, func.attr.value, call)
+                if found is None and type(receiver) is cst.Call and func.attr.value in self.catalogue.kind(receiver_kind).returns_receiver:
+                    return self.acquire_of(receiver)  # `engine.connect().execution_options(...)`: the same connection
+                return found
             rule = self.catalogue.heuristic(func.attr.value, last_name(receiver))
             return rule.acquire if rule is not None else None
         if isinstance(func, cst.Name):

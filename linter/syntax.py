@@ -144,8 +144,11 @@ def root_name(expr: cst.BaseExpression) -> Optional[str]:
 
 
 def unwrap_await(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, bool]:
+    """`await x` and, in a generator-based coroutine, `yield from x`: (x, True)."""
     if isinstance(expr, cst.Await):
         return expr.expression, True
+    if type(expr) is cst.Yield and type(expr.value) is cst.From:
+        return expr.value.item, True
     return expr, False
 
 

@@ -133,6 +133,7 @@ class Kind:
     owned: bool = True  # created in a function, it must be released there
     attributes: Mapping[str, str] = field(default_factory=dict)  # `obj.name` holds an object of that kind (a client's pool)
     items: Optional[str] = None  # `obj[key]` is an object of this kind (Django's `connections[alias]`)
+    returns_receiver: tuple[str, ...] = ()  # methods that give the object itself back (`conn.execution_options()`)
     base: Optional[str] = None
 
     def exit(self, *, asynchronous: bool) -> Exit:

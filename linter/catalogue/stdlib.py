@@ -48,3 +48,8 @@ FORWARDING_METHODS = {
     "submit": (0, "fn", None),  # `executor.submit(f, conn)`
     "run_in_executor": (1, "func", None),  # `loop.run_in_executor(None, f, conn)`
 }
+# Calls that build a context manager and do nothing that can fail: not a
+# call that "raises" between an acquisition and its release.
+NON_RAISING_CALLS = frozenset(
+    {"contextlib.suppress", "contextlib.nullcontext", "contextlib.closing", "contextlib.aclosing", "contextlib.ExitStack", "contextlib.AsyncExitStack"}
+)

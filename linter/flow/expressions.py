@@ -72,7 +72,7 @@ class ExprFacts:
 
     def is_awaited(self, call: cst.Call) -> bool:
         parent = self.parents.get(call)
-        if isinstance(parent, cst.Await):
+        if isinstance(parent, (cst.Await, cst.From)):  # `yield from x.close()` in a generator-based coroutine
             return True
         # asyncio.wait_for(pool.acquire(), 5)
         if isinstance(parent, cst.Arg):

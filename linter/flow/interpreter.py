@@ -438,7 +438,7 @@ class FlowAnalysis:
                 transaction_with=acquisition.entered_by,
             )
         out = []
-        alias = value.value if isinstance(value, cst.Name) else None
+        alias = value.value if isinstance(value, cst.Name) else self.ownership.receiver_given_back(value)
         wrapped = wrapped_names(value) if site is None and alias is None else ()
         for state in normal:
             for target in targets:
@@ -451,7 +451,8 @@ class FlowAnalysis:
                     if site is not None:
                         state = self._bind_new(state, target.value, site, node)
                     elif alias is not None and state.site_of(alias) is not None:
-                        state = self._unbind(state, target.value, node).bind(target.value, state.site_of(alias))
+                        if alias != target.value:  # `conn = conn.execution_options(...)` keeps what it holds
+                            state = self._unbind(state, target.value, node).bind(target.value, state.site_of(alias))
                     elif any(state.site_of(n) is not None for n in wrapped):
                         inner = next(state.site_of(n) for n in wrapped if state.site_of(n) is not None)
                         if state.site_of(target.value) is not inner:  # `sock = ctx.wrap_socket(sock)` keeps what it holds
@@ -551,6 +552,7 @@ class FlowAnalysis:
         found = self._expr_cache.get(expr)
         if found is None:
             found = self._expr_cache[expr] = ExprFacts(expr, self.ownership.release_methods)
+            found.raising_calls = [call for call in found.raising_calls if not self.ownership.cannot_raise(call)]
         return found
 
 

@@ -20,6 +20,7 @@ from ..catalogue import (
     ENTERING_METHODS,
     FORWARDING_CALLS,
     FORWARDING_METHODS,
+    NON_RAISING_CALLS,
     OWNING_CALLS,
     OWNING_METHODS,
     REACHED_THROUGH,
@@ -32,7 +33,7 @@ from ..catalogue import (
     Kind,
     exit_of,
 )
-from ..resolve import Resolver
+from ..resolve import OTHER, Resolver
 from ..syntax import argument_names, dotted_name, unwrap_await, walk
 from .expressions import ExprFacts
 from .facts import Discard, Phase, ReleaseEvent, Site
@@ -206,6 +207,8 @@ class Ownership:
                 continue
             if chained and any(r.method == facts.chained_method(call) for r in kind.releases):
                 continue  # `connect(dsn).close()`
+            if chained and facts.chained_method(call) in kind.returns_receiver:
+                continue  # `engine.connect().execution_options(...)`: that call gives it back, and stands for it
             self.ledger.facts.discards.append(Discard(call, acquire, kind, chained))
 
     # -- effects ---------------------------------------------------------------------
@@ -315,6 +318,21 @@ class Ownership:
             if site is not None:
                 state = self.hand(state, site)
         return state
+
+    def cannot_raise(self, call: cst.Call) -> bool:
+        """`contextlib.suppress(ValueError)`: builds a context manager, nothing that can fail."""
+        return self.resolver.qualified(call.func) in NON_RAISING_CALLS
+
+    def receiver_given_back(self, value: cst.BaseExpression) -> Optional[str]:
+        """`conn` in `conn.execution_options(...)`: a method that gives the
+        object itself back, so the value is what `conn` holds."""
+        value, _ = unwrap_await(value)
+        if type(value) is not cst.Call or type(value.func) is not cst.Attribute or type(value.func.value) is not cst.Name:
+            return None
+        kind = self.resolver.kind_of(value.func.value)
+        if kind is None or kind == OTHER:
+            return None
+        return value.func.value.value if value.func.attr.value in self.catalogue.kind(kind).returns_receiver else None
 
     def adopted_names(self, call: cst.Call) -> list[str]:
         """The names whose resource the object `call` makes takes over."""

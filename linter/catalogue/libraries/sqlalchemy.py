@@ -115,6 +115,7 @@ SQLALCHEMY = Library(
                 "execute": (Acquire("sqlalchemy.CursorResult", stream=True, when=YIELD_PER_OPTION), Acquire("sqlalchemy.CursorResult", stream=True, when=STREAM_RESULTS_OPTION)),
                 "execution_options": (Acquire("sqlalchemy.StreamingConnection", when=STREAM_OPTION),),
             },
+            returns_receiver=("execution_options",),
             blocking=("execute", "exec_driver_sql", "scalar", "scalars", "commit", "rollback"),
         ),
         Kind(
