@@ -134,6 +134,7 @@ class Kind:
     attributes: Mapping[str, str] = field(default_factory=dict)  # `obj.name` holds an object of that kind (a client's pool)
     items: Optional[str] = None  # `obj[key]` is an object of this kind (Django's `connections[alias]`)
     returns_receiver: tuple[str, ...] = ()  # methods that give the object itself back (`conn.execution_options()`)
+    items_keep: Optional[str] = None  # what `obj[key]` gives keeps `obj` as this attribute (a pymongo Database's `client`)
     base: Optional[str] = None
 
     def exit(self, *, asynchronous: bool) -> Exit:

@@ -517,14 +517,20 @@ def _called_names(expr: cst.BaseExpression) -> Iterator[str]:
             yield value.func.value
 
 
+ITEM = "[]"  # `client[name]`: the object's items, whose kind says what keeps the object (`Kind.items_keep`)
+
+
 def derived_from(expr: cst.BaseExpression) -> Optional[Reference]:
     """`conn.cursor()`: the receiver it keeps reachable, and the attribute
-    of the result that does (`("conn", "connection")`)."""
+    of the result that does (`("conn", "connection")`); `client[name]`:
+    `("client", ITEM)`."""
     value, _ = unwrap_await(expr)
     if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and isinstance(value.func.value, cst.Name):
         attribute = REACHED_THROUGH.get(value.func.attr.value)
         if attribute is not None:
             return value.func.value.value, attribute
+    if type(value) is cst.Subscript and type(value.value) is cst.Name:
+        return value.value.value, ITEM
     return None
 
 

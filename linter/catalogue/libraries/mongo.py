@@ -10,6 +10,10 @@
   pymongo client they wrap: `await client.close()` fails there.
 - `with MongoClient()` and `async with AsyncMongoClient()` close the client;
   motor's clients are no context managers of either kind.
+- `client[name]` is a `Database` (`AsyncDatabase`) that keeps its client as
+  `db.client` (pymongo's `synchronous/database.py` and
+  `asynchronous/database.py`): a helper that returns `client[name]` hands the
+  client to its caller, who closes `db.client`.
 """
 from __future__ import annotations
 
@@ -35,6 +39,7 @@ PYMONGO = Library(
             types=("pymongo.MongoClient", "pymongo.mongo_client.MongoClient", "pymongo.synchronous.mongo_client.MongoClient"),
             releases=SYNC_CLOSE,
             with_exit=Exit.CLOSES,
+            items_keep="client",  # `client[name]` is a Database, which keeps it as `db.client`
         ),
         Kind(
             name="pymongo.AsyncMongoClient",
@@ -43,10 +48,18 @@ PYMONGO = Library(
             types=("pymongo.AsyncMongoClient", "pymongo.asynchronous.mongo_client.AsyncMongoClient"),
             releases=ASYNC_CLOSE + ASYNC_ACLOSE,
             async_with_exit=Exit.CLOSES,
+            items_keep="client",
         ),
     ),
     verified="pymongo 4.20.0",
-    sources=("pymongo/__init__.py", "pymongo/mongo_client.py", "pymongo/synchronous/mongo_client.py", "pymongo/asynchronous/mongo_client.py"),
+    sources=(
+        "pymongo/__init__.py",
+        "pymongo/mongo_client.py",
+        "pymongo/synchronous/mongo_client.py",
+        "pymongo/asynchronous/mongo_client.py",
+        "pymongo/synchronous/database.py",
+        "pymongo/asynchronous/database.py",
+    ),
     version_notes=(VersionNote("< 4.9", "there is no `AsyncMongoClient` (motor is the asyncio client)"),),
 )
 
