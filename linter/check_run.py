@@ -55,7 +55,6 @@ class CheckRun:
 
     def __init__(self, args: argparse.Namespace) -> None:
         from .cache import DEFAULT_DIR
-        from .catalogue import default_catalogue
         from .config import FileFilter
         from .discovery import DEFAULT_EXCLUDES
         from .project import project_root, repository_root
@@ -75,11 +74,7 @@ class CheckRun:
         self.known = run_rule_table(args, self.cache_dir)
         self.config, self.enabled = _configuration(args, config_path, start, list(self.known))
         self.files_filter = FileFilter.from_config(self.config, DEFAULT_EXCLUDES)
-        catalogue = default_catalogue()
-        if self.config.resources:
-            catalogue = catalogue.with_additions(self.config.libraries())
-        selection = Selection(select=tuple(sorted(self.enabled - {UNUSED_CODE})), ignore=())
-        self.settings = dict(catalogue=catalogue, selection=selection, summaries=self.config.summaries())
+        self.selection = Selection(select=tuple(sorted(self.enabled - {UNUSED_CODE})), ignore=())
         self.filters = ReportFilter(self.files_filter, self.enabled, list(self.known))
         self.reported: Optional[ReportedPaths] = ReportedPaths(args.paths) if args.project_context else None
         self.source_root = repository_root(self.root)
@@ -162,7 +157,7 @@ class CheckRun:
 
     def _lint(self, files: list[str]) -> tuple[RunResult, list[Diagnostic]]:
         """The run, and the diagnostics to report of it."""
-        run = _lint(files, self.settings, self.args, self.cache_dir)
+        run = _lint(files, self.linter(), self.args, self.cache_dir)
         diagnostics = self.filters.apply(run.diagnostics, [r.path for r in run.files])
         if self.reported is not None:
             diagnostics = [d for d in diagnostics if self.reported.has(d.path)]
@@ -198,7 +193,7 @@ class CheckRun:
     def linter(self) -> Linter:
         from .engine import Linter
 
-        return Linter(**self.settings)
+        return Linter.for_config(self.config, self.selection)
 
     # -- adopting leaklint on existing code ---------------------------------------------
 
@@ -364,16 +359,15 @@ def _selected(files: list[str], args: argparse.Namespace, files_filter: FileFilt
     return out
 
 
-def _lint(files: list[str], settings: dict, args: argparse.Namespace, cache_dir: str) -> RunResult:
+def _lint(files: list[str], linter: "Linter", args: argparse.Namespace, cache_dir: str) -> RunResult:
     """The runner's result. Large runs on a terminal show a progress bar on stderr."""
-    from .engine import Linter
     from .runner import lint_paths
 
     bar = _Bar(len(files)) if _wants_progress(len(files), args) else None
     try:
         return lint_paths(
             files,
-            Linter(**settings),
+            linter,
             jobs=args.jobs,
             cache_dir=cache_dir,
             use_cache=not args.no_cache,

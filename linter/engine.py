@@ -30,6 +30,8 @@ from .summaries import MAX_SUMMARY_PASSES, FunctionSummary, Summaries, module_na
 if TYPE_CHECKING:
     import libcst as cst
 
+    from .config import Config
+
     from .analysis import ModuleFacts
     from .rulebase import FileContext, Finding
     from .ruleinfo import RuleInfo
@@ -80,6 +82,16 @@ class Linter:
         # configured functions (`[[tool.leaklint.resources]]`): they win over what the project's code says
         self.configured = tuple(summaries)
         self._pattern_cache: dict[tuple[frozenset, frozenset], Prefilter] = {}
+
+    @classmethod
+    def for_config(cls, config: "Config", selection: Optional[Selection] = None, *, label_fixes: bool = True) -> "Linter":
+        """The linter of a project's configuration (every front end builds it
+        here): its declared resources extend the catalogue, and its declared
+        acquiring and releasing functions are summaries that win."""
+        catalogue = default_catalogue()
+        if config.resources:
+            catalogue = catalogue.with_additions(config.libraries())
+        return cls(catalogue=catalogue, selection=selection, summaries=config.summaries(), label_fixes=label_fixes)
 
     @cached_property
     def families(self) -> tuple:

@@ -33,15 +33,11 @@ Report = tuple[int, int, str, type]
 @functools.lru_cache(maxsize=4)
 def _linter(config_path: Optional[str], cwd: str) -> Linter:
     """One linter per configuration and process (flake8's workers each build theirs)."""
-    from .catalogue import default_catalogue
     from .config import load_config
     from leaklint.rules import all_rules
 
     config = load_config(config_path, start=cwd, known_codes=[*all_rules(), suppressions.UNUSED_CODE])
-    catalogue = default_catalogue()
-    if config.resources:
-        catalogue = catalogue.with_additions(config.libraries())
-    return Linter(catalogue=catalogue, summaries=config.summaries(), label_fixes=False)  # flake8 shows no fix labels
+    return Linter.for_config(config, label_fixes=False)  # flake8 shows no fix labels
 
 
 class Plugin:
@@ -80,7 +76,7 @@ class Plugin:
 
     def run(self) -> Iterator[Report]:
         text = "".join(self.lines)
-        if self.inline_suppressions and suppressions.skips_file(text):  # `# flake8: noqa` flake8 handles itself
+        if self.inline_suppressions and suppressions.skips_file(text):  # flake8 handles its own file-level noqa comment
             return
         newline = "\r\n" if "\r\n" in text else "\n"
         source = Source(text=text, encoding="utf-8", bom=False, newline=newline, raw=text.encode("utf-8", "surrogatepass"))

@@ -15,7 +15,6 @@ from typing import Callable, Iterable, Optional
 
 from leaklint import __version__, suppressions
 from leaklint.cache import DEFAULT_DIR
-from leaklint.catalogue import default_catalogue
 from leaklint.config import (
     Config,
     ConfigError,
@@ -125,13 +124,10 @@ class Project:
         self.files_filter = FileFilter.from_config(config, DEFAULT_EXCLUDES)
         layer = Layer(select=config.select, extend_select=config.extend_select, ignore=config.ignore)
         self.enabled = enabled_codes([layer], known)
-        catalogue = default_catalogue()
-        if config.resources:
-            catalogue = catalogue.with_additions(config.libraries())
         selection = Selection(select=tuple(sorted(self.enabled)), ignore=())
         # quick fixes come from the fixer when the editor asks for them: labelling
         # every finding's fix on each keystroke would cost more than the lint
-        self.linter = Linter(catalogue=catalogue, selection=selection, summaries=config.summaries(), label_fixes=False)
+        self.linter = Linter.for_config(config, selection, label_fixes=False)
 
     def excludes(self, path: str) -> bool:
         """As `leaklint --force-exclude PATH` would: the configured and default excludes."""
