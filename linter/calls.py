@@ -203,6 +203,8 @@ def unawaited_release_calls(releases: Iterable[ReleaseEvent], scope: Optional[Sc
     found = {}
     for event in releases:
         fact = by_node.get(event.call)
-        if event.release.must_be_awaited(acquire_awaited=event.site.awaited) and fact is not None and not fact.awaited and not fact.returned:
+        if fact is None or fact.awaited or fact.returned or fact.used is Usage.ARGUMENT:
+            continue  # given to a call that runs the coroutine (`run_sync(conn.close())`) is no missing `await`
+        if event.release.must_be_awaited(acquire_awaited=event.site.awaited):
             found[event.call] = event.site
     return found

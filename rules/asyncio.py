@@ -86,8 +86,8 @@ def _a(label: str) -> str:
 
 def _unawaited_release(context: FileContext, fact: CallFact) -> Optional[Finding]:
     kind = fact.receiver_kind
-    if kind is None or fact.method is None or fact.awaited or fact.returned:
-        return None
+    if kind is None or fact.method is None or fact.awaited or fact.returned or fact.used is Usage.ARGUMENT:
+        return None  # awaited, returned, or given to a call that runs it (`self.await_(conn.close())`)
     release = next((r for r in kind.releases if r.method == fact.method), None)
     label, released = kind.label, "closed"
     if release is None:  # `pool.release(conn)`: the pool takes back what it handed out
