@@ -91,6 +91,10 @@ def _row(call: str, acquire: Acquire, catalogue: Catalogue) -> str:
     adopted = [f"argument {i + 1}" for i in acquire.adopts_at] + [f"`{k}=`" for k in acquire.adopts]
     if adopted:
         gives += "; takes over " + " or ".join(adopted)
+    if kind.items_keep:
+        gives += f"; `x[name]` keeps it as `.{kind.items_keep}`"
+    if kind.returns_receiver:
+        gives += "; `" + "()`, `".join(f".{m}" for m in kind.returns_receiver) + "()` gives it back"
     if acquire.when is not None:
         call += " " + _condition(acquire)
     awaited = acquire.awaiting is Await.COROUTINE

@@ -12,8 +12,9 @@
   motor's clients are no context managers of either kind.
 - `client[name]` is a `Database` (`AsyncDatabase`) that keeps its client as
   `db.client` (pymongo's `synchronous/database.py` and
-  `asynchronous/database.py`): a helper that returns `client[name]` hands the
-  client to its caller, who closes `db.client`.
+  `asynchronous/database.py`; motor's `AgnosticDatabase.client` in
+  `core.py`): a helper that returns `client[name]` hands the client to its
+  caller, who closes `db.client`.
 """
 from __future__ import annotations
 
@@ -79,6 +80,7 @@ MOTOR = Library(
             library="motor",
             types=("motor.motor_asyncio.AsyncIOMotorClient", "motor.motor_tornado.MotorClient", "motor.MotorClient"),
             releases=SYNC_CLOSE,  # delegated to pymongo's sync close(): not a coroutine
+            items_keep="client",  # `client[name]` is a MotorDatabase that keeps it as `db.client` (core.py)
         ),
     ),
     verified="motor 3.7.1",
