@@ -214,10 +214,10 @@ def rows(path):
     return db.execute("select 1").fetchall()
 
 
-def cursor_for(path):
+def cursors_for(path):
     db = sqlite3.connect(path)
     cur = db.cursor()
-    return cur
+    return [cur]
 
 
 def dropped(path):
@@ -247,7 +247,7 @@ def test_an_unsafe_fix_says_why_and_how(capsys, mixed):
     unsafe = next(b for b in blocks(out) if ":10:10:" in b.splitlines()[0])
     (help_line,) = [line for line in unsafe.splitlines() if "= help:" in line]
     assert "with closing(sqlite3.connect(path)) as db:" in help_line
-    assert "(unsafe: `cur` at line 12 comes from the resource and may outlive it; only `--fix --unsafe-fixes` applies it)" in help_line
+    assert "(unsafe: `[cur]` at line 12 comes from the resource and may outlive it; only `--fix --unsafe-fixes` applies it)" in help_line
     dropped = next(b for b in blocks(out) if ":16:5:" in b.splitlines()[0])
     assert "= help" not in dropped  # no fix, and without --show-fixes no line about it
 
@@ -257,7 +257,7 @@ def test_show_fixes(capsys, mixed):
     lines = out.splitlines()
     assert lines[1].startswith("  = fix: wrap the uses of `db` in `with closing(sqlite3.connect(path)) as db:`")
     assert lines[3].startswith("  = unsafe fix: wrap the uses of `db` in ")
-    assert lines[3].endswith(" (`cur` at line 12 comes from the resource and may outlive it; only `--fix --unsafe-fixes` applies it)")
+    assert lines[3].endswith(" (`[cur]` at line 12 comes from the resource and may outlive it; only `--fix --unsafe-fixes` applies it)")
     assert lines[5].startswith("  = no fix: the result of `sqlite3.connect()` is dropped")
     _, full, _ = output(capsys, "--show-fixes", mixed)
     assert [line.split(":")[0].strip() for line in full.splitlines() if line.lstrip().startswith("= ")] == ["= fix", "= unsafe fix", "= no fix"]

@@ -135,6 +135,7 @@ class Kind:
     items: Optional[str] = None  # `obj[key]` is an object of this kind (Django's `connections[alias]`)
     returns_receiver: tuple[str, ...] = ()  # methods that give the object itself back (`conn.execution_options()`)
     items_keep: Optional[str] = None  # what `obj[key]` gives keeps `obj` as this attribute (a pymongo Database's `client`)
+    keeps_receiver_as: Optional[str] = None  # made by a method of another object, keeps it as this attribute (a pika channel's `connection`)
     base: Optional[str] = None
 
     def exit(self, *, asynchronous: bool) -> Exit:

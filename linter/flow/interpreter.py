@@ -12,13 +12,13 @@ from typing import Iterable, Optional, Sequence
 import libcst as cst
 
 from ..resolve import Resolver
-from ..syntax import dotted_name, is_none, unwrap_await, walk
+from ..syntax import dotted_name, is_none, statements, unwrap_await, walk
 from .conditions import Conditions, correlated_flags
 from .exceptions import RaiseEdges, dispatch
 from .expressions import ExprFacts, names_in
 from .facts import Category, Cause, CauseKind, ExitKind, FunctionFacts, Generator, Leak, Overwrite, Phase, Site
 from .ledger import Ledger
-from .ownership import Acquisition, Ownership, Reference, WithEffect, derived_from, wrapped_names
+from .ownership import Acquisition, Ownership, Reference, WithEffect, wrapped_names
 from .state import ParameterSite, State, Tag, TagKind, unique
 from .streams import StreamLoops, close_streams_ended_by, exhausted
 
@@ -50,6 +50,7 @@ class FlowAnalysis:
         self.globals = set(resolver.local.declared_global)
         self.parameters = list(parameters)
         self._expr_cache: dict[cst.CSTNode, ExprFacts] = {}
+        self._derived_locals: Optional[dict[str, Reference]] = None
 
     # -- entry point ----------------------------------------------------------
 
@@ -139,7 +140,7 @@ class FlowAnalysis:
         if node.value is not None:
             states, escaping = self._evaluate_handing_off(node.value, states)
         elements = self._returned_elements(node.value)
-        derived = derived_from(node.value) if node.value is not None else None  # `return conn.cursor()`
+        derived = self._derived(node.value) if node.value is not None else None  # `return conn.cursor()`, `return cur`
         out = []
         for state in states:
             state = self.streams.left_early(state, node)
@@ -545,8 +546,29 @@ class FlowAnalysis:
         states = self.evaluate(expr, states, managed_root=True)
         held = {name for state in states for name, _ in state.names}
         escaping = self.ownership.escaping(expr, self._expr_facts(expr), held)
+        derived = self._derived(expr)
+        if derived is not None and derived[0] in held:
+            escaping.add(derived[0])  # `cur = conn.cursor()` ... `return cur`: the connection goes with it
         hand = self.ownership.store_names if stored else self.ownership.hand_off_names
         return [hand(s, escaping) if s.tag is None else s for s in states], escaping
+
+    def _derived(self, expr: cst.BaseExpression) -> Optional[Reference]:
+        """What `expr` keeps reachable: `conn.cursor()` itself, or a name bound
+        once to such a value (`cur = conn.cursor()` ... `return cur`)."""
+        found = self.ownership.derived(expr)
+        if found is None and type(expr) is cst.Name:
+            if self._derived_locals is None:
+                self._derived_locals = self._find_derived_locals()
+            found = self._derived_locals.get(expr.value)
+        return found
+
+    def _find_derived_locals(self) -> dict[str, Reference]:
+        bound: dict[str, Optional[Reference]] = {}
+        for node in statements(self.body):
+            if type(node) is cst.Assign and len(node.targets) == 1 and type(node.targets[0].target) is cst.Name:
+                name = node.targets[0].target.value
+                bound[name] = None if name in bound else self.ownership.derived(node.value)
+        return {name: found for name, found in bound.items() if found is not None}
 
     def _expr_facts(self, expr: cst.BaseExpression) -> ExprFacts:
         found = self._expr_cache.get(expr)

@@ -323,6 +323,21 @@ class Ownership:
         """`contextlib.suppress(ValueError)`: builds a context manager, nothing that can fail."""
         return self.resolver.qualified(call.func) in NON_RAISING_CALLS
 
+    def derived(self, expr: cst.BaseExpression) -> Optional[Reference]:
+        """`conn.cursor()`, `conn.channel()` (a pika channel keeps its
+        connection as `.connection`): the receiver the value keeps reachable,
+        and the attribute that does."""
+        found = derived_from(expr)
+        if found is not None:
+            return found
+        value, _ = unwrap_await(expr)
+        if type(value) is cst.Call and type(value.func) is cst.Attribute and type(value.func.value) is cst.Name:
+            acquire = self.resolver.acquire_of(value)
+            attribute = self.catalogue.kind(acquire.kind).keeps_receiver_as if acquire is not None else None
+            if attribute:
+                return value.func.value.value, attribute
+        return None
+
     def receiver_given_back(self, value: cst.BaseExpression) -> Optional[str]:
         """`conn` in `conn.execution_options(...)`: a method that gives the
         object itself back, so the value is what `conn` holds."""

@@ -52,6 +52,7 @@ PIKA = Library(
             with_exit=Exit.CLOSES,
             blocking=("basic_publish", "basic_get", "queue_declare", "exchange_declare", "start_consuming"),
             owned=False,  # closed with its connection
+            keeps_receiver_as="connection",  # `BlockingChannel.connection` (adapters/blocking_connection.py)
         ),
     ),
     verified="pika 1.4.4",
