@@ -91,6 +91,8 @@ def _row(call: str, acquire: Acquire, catalogue: Catalogue) -> str:
     adopted = [f"argument {i + 1}" for i in acquire.adopts_at] + [f"`{k}=`" for k in acquire.adopts]
     if adopted:
         gives += "; takes over " + " or ".join(adopted)
+    if kind.keeps_receiver_as:
+        gives += f"; keeps the object it came from as `.{kind.keeps_receiver_as}`"
     if kind.items_keep:
         gives += f"; `x[name]` keeps it as `.{kind.items_keep}`"
     if kind.returns_receiver:

@@ -6,7 +6,10 @@
   constructors: `await start()` connects, but an object never stopped is
   reported unclosed even when never started). A channel
   (`connection.channel()`, awaitable on aio-pika) lives and dies with its
-  connection, like a client-side cursor.
+  connection, like a client-side cursor; a pika `BlockingChannel` keeps its
+  connection as `channel.connection` (pika 1.4.4,
+  `adapters/blocking_connection.py`; aio-pika's channel keeps it private),
+  so a helper that returns a channel hands its connection off.
 - Release: `close()` on pika connections and channels (a second `close()`
   raises); `await close()` on aio-pika connections and channels;
   `await stop()` on aiokafka clients.
