@@ -287,14 +287,26 @@ def _escape_reason(fx: FixContext, function, var: str) -> str:
     return f"`{var}` is handed off on some path (stored or passed to an owner), so it cannot be released in `finally`"
 
 
+# Builtins that consume what they are given and keep none of it.
+CONSUMING_BUILTINS = frozenset({"list", "tuple", "set", "frozenset", "dict", "sorted", "len", "sum", "min", "max", "any", "all", "str", "bool", "int", "float"})
+
+
 def _bare(expr: cst.BaseExpression, names: set[str]) -> bool:
-    """`expr` is one of `names`, or a tuple/list holding one."""
+    """`expr` may keep one of `names` alive: the name itself, a container
+    holding it, a call given it (`iter(cur)`, `Rows(cur)`; not `list(cur)`),
+    a generator or lambda over it. Data read from it (`cur.fetchall()`) does not."""
     if isinstance(expr, cst.Await):
         expr = expr.expression
     if isinstance(expr, cst.Name):
         return expr.value in names
-    if isinstance(expr, (cst.Tuple, cst.List)):
+    if isinstance(expr, (cst.Tuple, cst.List, cst.Set)):
         return any(_bare(e.value, names) for e in expr.elements)
+    if isinstance(expr, cst.Call):
+        if isinstance(expr.func, cst.Name) and expr.func.value in CONSUMING_BUILTINS:
+            return False
+        return any(_bare(a.value, names) for a in expr.args)
+    if isinstance(expr, (cst.GeneratorExp, cst.Lambda)):
+        return any(isinstance(n, cst.Name) and n.value in names for n in walk(expr, into_scopes=True))
     return False
 
 
