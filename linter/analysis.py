@@ -11,7 +11,7 @@ from .catalogue import Acquire, Await, Catalogue
 from .calls import ScopeCalls, Usage, scan, start_module
 from .flow import FlowAnalysis
 from .flow.facts import Category, FunctionFacts, Generator, SiteFacts
-from .flow.ownership import ITEM
+from .flow.values import ITEM
 from .objects import ObjectFacts, analyze_objects
 from .resolve import FunctionInfo, ModuleIndex, Resolver
 from .summaries import FunctionSummary, Summaries

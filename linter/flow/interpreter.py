@@ -18,7 +18,8 @@ from .exceptions import RaiseEdges, dispatch
 from .expressions import ExprFacts, names_in
 from .facts import Category, Cause, CauseKind, ExitKind, FunctionFacts, Generator, Leak, Overwrite, Phase, Site
 from .ledger import Ledger
-from .ownership import Acquisition, Ownership, Reference, WithEffect, wrapped_names
+from .ownership import Acquisition, Ownership, WithEffect
+from .values import Reference, wrapped_names
 from .state import ParameterSite, State, Tag, TagKind, unique
 from .streams import StreamLoops, close_streams_ended_by, exhausted
 

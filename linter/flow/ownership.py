@@ -23,7 +23,6 @@ from ..catalogue import (
     NON_RAISING_CALLS,
     OWNING_CALLS,
     OWNING_METHODS,
-    REACHED_THROUGH,
     REGISTERING_CALLS,
     REGISTERING_METHODS,
     STORING_METHODS,
@@ -34,18 +33,15 @@ from ..catalogue import (
     exit_of,
 )
 from ..resolve import OTHER, Resolver
-from ..syntax import argument_names, dotted_name, unwrap_await, walk
+from ..syntax import argument_names, unwrap_await
 from .expressions import ExprFacts
 from .facts import Discard, Phase, ReleaseEvent, Site
 from .ledger import Ledger
 from .state import ParameterSite, State, Tracked
 from .streams import close_streams_of
+from .values import Reference, called_names, derived_receivers, derived_from, forwarded_call, reference
 
-# Callee names of objects built around the resources given to them.
-WRAPPER_WORDS = ("wrap", "make", "transport", "adopt")
 
-# `conn` as ("conn", None); `cur.connection` as ("cur", "connection")
-Reference = tuple[str, Optional[str]]
 
 
 @dataclass(frozen=True)
@@ -444,8 +440,8 @@ class Ownership:
             if kept is not None and position not in kept:
                 borrowed[name] += 1
         found = {name for name, count in Counter(facts.value_names).items() if count > borrowed[name]}
-        found.update(_derived_receivers(expr))
-        found.update(name for name in _called_names(expr) if name in held)
+        found.update(derived_receivers(expr))
+        found.update(name for name in called_names(expr) if name in held)
         return found
 
     def release_targets(self, state: State, targets: Iterable[Reference]) -> State:
@@ -487,101 +483,11 @@ def _each_held(state: State, names: Iterable[str], effect: Callable[[State, Trac
     return state
 
 
-CONTAINER_LITERALS = (cst.Dict, cst.List, cst.Tuple, cst.Set)
-
-
-def wrapped_names(value: cst.BaseExpression) -> tuple[str, ...]:
-    """`Server(loop, [sock])`, `ssl.wrap_socket(sock)`: names a wrapper object
-    built around a resource keeps. Its result holding the resource means that
-    returning or storing the wrapper hands the resource off too."""
-    expr, _ = unwrap_await(value)
-    if isinstance(expr, CONTAINER_LITERALS):  # `{"connector": connector}`: the container holds it
-        return tuple(node.value for node in walk(expr) if isinstance(node, cst.Name))
-    if not isinstance(expr, cst.Call):
-        return ()
-    callee = (dotted_name(expr.func) or "").rsplit(".", 1)[-1]
-    if not (callee[:1].isupper() or any(word in callee.lower() for word in WRAPPER_WORDS)):
-        return ()
-    names = []
-    for arg in expr.args:
-        for node in walk(arg.value):
-            if isinstance(node, cst.Name):
-                names.append(node.value)
-    return tuple(names)
-
-
-def _derived_receivers(expr: cst.BaseExpression) -> Iterator[str]:
-    """`conn` in `conn.cursor()`, alone or in a returned tuple."""
-    expr, _ = unwrap_await(expr)
-    values = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
-    for value in values:
-        derived = derived_from(value)
-        if derived is not None:
-            yield derived[0]
-
-
-def _called_names(expr: cst.BaseExpression) -> Iterator[str]:
-    """`registry` in `registry()`, alone or in a returned tuple: calling a
-    resource (a `scoped_session` registry) gives what it keeps, its Session,
-    so the value carries the resource with it."""
-    expr, _ = unwrap_await(expr)
-    values = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
-    for value in values:
-        value, _ = unwrap_await(value)
-        if type(value) is cst.Call and type(value.func) is cst.Name:
-            yield value.func.value
-
-
-ITEM = "[]"  # `client[name]`: the object's items, whose kind says what keeps the object (`Kind.items_keep`)
-
-
-def derived_from(expr: cst.BaseExpression) -> Optional[Reference]:
-    """`conn.cursor()`: the receiver it keeps reachable, and the attribute
-    of the result that does (`("conn", "connection")`); `client[name]`:
-    `("client", ITEM)`."""
-    value, _ = unwrap_await(expr)
-    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and isinstance(value.func.value, cst.Name):
-        attribute = REACHED_THROUGH.get(value.func.attr.value)
-        if attribute is not None:
-            return value.func.value.value, attribute
-    if type(value) is cst.Subscript and type(value.value) is cst.Name:
-        return value.value.value, ITEM
-    return None
-
-
-def reference(expr: cst.BaseExpression) -> Optional[Reference]:
-    """`conn` or `cur.connection` as a `Reference`."""
-    if isinstance(expr, cst.Name):
-        return expr.value, None
-    if isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name):
-        return expr.value.value, expr.attr.value
-    return None
-
-
 def _keeps(site: Site, attribute: str) -> bool:
     """Whether `obj.attribute` may hold the resource of the object `site`: a
     derived object keeps it in one attribute (`cur.connection`), another
     object (a wrapper a factory returned) in whichever."""
     return site.acquire.reached_through in (None, attribute)
-
-
-def forwarded_call(call: cst.Call, position: Optional[int], keyword: str, arguments: Optional[str]) -> Optional[cst.Call]:
-    """The call that `Thread(target=f, args=(a, b))` (or `submit(f, a, b)`)
-    will make, `f(a, b)`, built from its parts; None where it is not spelled out."""
-    positional = [a for a in call.args if a.keyword is None and a.star == ""]
-    target = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == keyword), None)
-    if target is None and position is not None and position < len(positional):
-        target = positional[position].value
-    if target is None:
-        return None
-    if arguments is None:
-        values = [a.value for a in positional[position + 1 :]] if position is not None else []
-    else:
-        given = next((a.value for a in call.args if a.keyword is not None and a.keyword.value == arguments), None)
-        if not isinstance(given, (cst.Tuple, cst.List)):
-            return None
-        values = [e.value for e in given.elements if isinstance(e, cst.Element)]
-    return cst.Call(func=target, args=[cst.Arg(value=v) for v in values])
 
 
 def _entered_context(call: cst.Call) -> Optional[cst.Call]:
