@@ -30,6 +30,8 @@ ADVICE_FINALLY_RELEASE = "release the {label} with `{release}` in a `finally`"
 PARSE_ERROR = "cannot parse: {reason}"
 
 UNAWAITED_RELEASE = "`{call}` is a coroutine: without `await` the {label} is never {released}; use `await {call}`"
+# in a generator-based coroutine (`@types.coroutine`), which cannot `await`
+UNAWAITED_RELEASE_YIELD_FROM = "`{call}` is a coroutine: without `yield from` the {label} is never {released}; use `yield from {call}`"
 UNAWAITED_ACQUIRE = "`{call}` is not awaited: nothing is acquired and the awaitable is dropped; use `{fix}`"
 SYNC_WITH_ON_ASYNC = "`with {call}` on {label}, which supports only `async with`; use `async with`"
 CLOSING_ASYNC = "`closing({arg})` calls `close()` without awaiting it: the {label} is never closed; use `async with` on it, or await its `close()` in a `finally`"

@@ -15,6 +15,7 @@ from leaklint.catalogue import Await, Awaiting, ClosingEffect, Exit, exit_of
 from leaklint.calls import CallFact, Entered, Usage, unawaited_release_calls
 from leaklint.rulebase import FileContext, Finding
 from leaklint.ruleinfo import FixSafety, RuleFix, RuleInfo
+from leaklint.syntax import decorator_names
 
 LKL201 = RuleInfo(
     "LKL201",
@@ -46,7 +47,7 @@ class AsyncRules:
         for function, scope in facts.calls.items():
             for fact in scope.calls:
                 finding = (
-                    _unawaited_release(context, fact)
+                    _unawaited_release(context, fact, function)
                     or _unawaited_acquire(context, fact, scope)
                     or _sync_with(context, fact, context.resolver(function))
                 )
@@ -84,7 +85,7 @@ def _a(label: str) -> str:
     return ("an " if label[:1].lower() in "aeiou" else "a ") + label
 
 
-def _unawaited_release(context: FileContext, fact: CallFact) -> Optional[Finding]:
+def _unawaited_release(context: FileContext, fact: CallFact, function: Optional[cst.FunctionDef]) -> Optional[Finding]:
     kind = fact.receiver_kind
     if kind is None or fact.method is None or fact.awaited or fact.returned or fact.used is Usage.ARGUMENT:
         return None  # awaited, returned, or given to a call that runs it (`self.await_(conn.close())`)
@@ -95,12 +96,20 @@ def _unawaited_release(context: FileContext, fact: CallFact) -> Optional[Finding
         label, released = "connection", "returned to the pool"
     if release is None or release.awaiting != Awaiting.ASYNC:
         return None
-    return _unawaited_release_finding(context, fact, label, released, None)
+    return _unawaited_release_finding(context, fact, label, released, function)
 
 
 def _unawaited_release_finding(context, fact, label, released, function) -> Finding:
-    message = messages.UNAWAITED_RELEASE.format(call=context.call_text_full(fact.call), label=label, released=released)
+    template = messages.UNAWAITED_RELEASE_YIELD_FROM if _generator_coroutine(function) else messages.UNAWAITED_RELEASE
+    message = template.format(call=context.call_text_full(fact.call), label=label, released=released)
     return Finding("LKL201", fact.call, message, function=function)
+
+
+def _generator_coroutine(function: Optional[cst.FunctionDef]) -> bool:
+    """`@types.coroutine` (or the old `@asyncio.coroutine`): it awaits with `yield from`."""
+    return function is not None and function.asynchronous is None and any(
+        name.rsplit(".", 1)[-1] == "coroutine" for name in decorator_names(function)
+    )
 
 
 def _unawaited_acquire(context: FileContext, fact: CallFact, scope) -> Optional[Finding]:

@@ -46,3 +46,24 @@ def test_a_rebinding_names_the_connection_it_overwrites():
         """
     )
     assert found == [(8, "LKL105", "`conn` is rebound while it still holds the sqlite3 connection from `sqlite3.connect()` (line 6); close it before reassigning")]
+
+
+def test_a_generator_based_coroutine_is_told_to_yield_from():
+    found = messages(
+        """
+        import types
+
+        import aiohttp
+
+
+        @types.coroutine
+        def fetch(url):
+            session = aiohttp.ClientSession()
+            try:
+                response = yield from session.get(url)
+                return (yield from response.text())
+            finally:
+                session.close()
+        """
+    )
+    assert found == [(14, "LKL201", "`session.close()` is a coroutine: without `yield from` the aiohttp ClientSession is never closed; use `yield from session.close()`")]
