@@ -3,6 +3,7 @@ manager that only suppresses), and the resource a rebinding overwrites."""
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 from leaklint.engine import Linter
 from leaklint.source import decode
@@ -49,21 +50,6 @@ def test_a_rebinding_names_the_connection_it_overwrites():
 
 
 def test_a_generator_based_coroutine_is_told_to_yield_from():
-    found = messages(
-        """
-        import types
-
-        import aiohttp
-
-
-        @types.coroutine
-        def fetch(url):
-            session = aiohttp.ClientSession()
-            try:
-                response = yield from session.get(url)
-                return (yield from response.text())
-            finally:
-                session.close()
-        """
-    )
-    assert found == [(14, "LKL201", "`session.close()` is a coroutine: without `yield from` the aiohttp ClientSession is never closed; use `yield from session.close()`")]
+    code = (Path(__file__).parent / "fixtures" / "precision" / "generator_coroutine_close.py").read_text(encoding="utf-8")
+    found = [(line, code_, message) for line, code_, message in messages(code) if code_ == "LKL201"]
+    assert found == [(26, "LKL201", "`session.close()` is a coroutine: without `yield from` the aiohttp ClientSession is never closed; use `yield from session.close()`")]
