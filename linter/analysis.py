@@ -11,7 +11,6 @@ from .catalogue import Acquire, Await, Catalogue
 from .calls import ScopeCalls, Usage, scan, start_module
 from .flow import FlowAnalysis
 from .flow.facts import Category, FunctionFacts, Generator, SiteFacts
-from .flow.values import ITEM
 from .objects import ObjectFacts, analyze_objects
 from .resolve import FunctionInfo, ModuleIndex, Resolver
 from .summaries import FunctionSummary, Summaries
@@ -174,8 +173,6 @@ def _reached_through(site: SiteFacts) -> Optional[str]:
     else the one its own holder had (a cursor handed on: `return cur`)."""
     through = site.returned_through
     given = next(iter(through)) if len(through) == 1 else None
-    if given == ITEM:  # `return client[name]`: a pymongo Database keeps its client as `db.client`
-        given = site.site.kind.items_keep
     return given or site.site.acquire.reached_through
 
 

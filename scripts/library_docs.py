@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 from leaklint.catalogue import LIBRARIES, Acquire, Await, Awaiting, Catalogue, Exit, Kind, Library, default_catalogue, exit_of
+from leaklint.catalogue.model import ITEMS
 
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "libraries.md"
 
@@ -91,10 +92,9 @@ def _row(call: str, acquire: Acquire, catalogue: Catalogue) -> str:
     adopted = [f"argument {i + 1}" for i in acquire.adopts_at] + [f"`{k}=`" for k in acquire.adopts]
     if adopted:
         gives += "; takes over " + " or ".join(adopted)
-    if kind.keeps_receiver_as:
-        gives += f"; keeps the object it came from as `.{kind.keeps_receiver_as}`"
-    if kind.items_keep:
-        gives += f"; `x[name]` keeps it as `.{kind.items_keep}`"
+    for made_by, attribute in kind.derived.items():
+        made = "`x[name]`" if made_by == ITEMS else f"`.{made_by}()`"
+        gives += f"; {made} keeps it as `.{attribute}`"
     if kind.returns_receiver:
         gives += "; `" + "()`, `".join(f".{m}" for m in kind.returns_receiver) + "()` gives it back"
     if acquire.when is not None:

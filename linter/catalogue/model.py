@@ -113,6 +113,9 @@ class Acquire:
         return f"{var}.{self.reached_through}" if self.reached_through else var
 
 
+ITEMS = "[]"  # the key of `Kind.derived` for `obj[key]`
+
+
 @dataclass(frozen=True)
 class Kind:
     """A type of object leaklint knows."""
@@ -134,8 +137,10 @@ class Kind:
     attributes: Mapping[str, str] = field(default_factory=dict)  # `obj.name` holds an object of that kind (a client's pool)
     items: Optional[str] = None  # `obj[key]` is an object of this kind (Django's `connections[alias]`)
     returns_receiver: tuple[str, ...] = ()  # methods that give the object itself back (`conn.execution_options()`)
-    items_keep: Optional[str] = None  # what `obj[key]` gives keeps `obj` as this attribute (a pymongo Database's `client`)
-    keeps_receiver_as: Optional[str] = None  # made by a method of another object, keeps it as this attribute (a pika channel's `connection`)
+    # what a value made from the object keeps it as: by the method that makes
+    # it, or ITEMS for `obj[key]` (a pika channel keeps its connection as
+    # `.connection`, a pymongo Database its client as `.client`)
+    derived: Mapping[str, str] = field(default_factory=dict)
     base: Optional[str] = None
 
     def exit(self, *, asynchronous: bool) -> Exit:

@@ -39,7 +39,7 @@ from .facts import Discard, Phase, ReleaseEvent, Site
 from .ledger import Ledger
 from .state import ParameterSite, State, Tracked
 from .streams import close_streams_of
-from .values import Reference, called_names, derived_receivers, derived_from, forwarded_call, reference
+from .values import Reference, called_names, derived_receivers, derived_from, forwarded_call, made_from, reference
 
 
 
@@ -320,19 +320,17 @@ class Ownership:
         return self.resolver.qualified(call.func) in NON_RAISING_CALLS
 
     def derived(self, expr: cst.BaseExpression) -> Optional[Reference]:
-        """`conn.cursor()`, `conn.channel()` (a pika channel keeps its
-        connection as `.connection`): the receiver the value keeps reachable,
-        and the attribute that does."""
+        """The object a value keeps reachable, and the attribute that does:
+        a DB-API cursor (`conn.cursor()`), or what the object's kind says
+        (`Kind.derived`: `connection.channel()` on pika, `client[name]` on
+        pymongo)."""
         found = derived_from(expr)
-        if found is not None:
+        made = made_from(expr) if found is None else None
+        if made is None:
             return found
-        value, _ = unwrap_await(expr)
-        if type(value) is cst.Call and type(value.func) is cst.Attribute and type(value.func.value) is cst.Name:
-            acquire = self.resolver.acquire_of(value)
-            attribute = self.catalogue.kind(acquire.kind).keeps_receiver_as if acquire is not None else None
-            if attribute:
-                return value.func.value.value, attribute
-        return None
+        kind = self.resolver.kind_of(made[0])
+        attribute = self.catalogue.kind(kind).derived.get(made[1]) if kind not in (None, OTHER) else None
+        return (made[0].value, attribute) if attribute else None
 
     def receiver_given_back(self, value: cst.BaseExpression) -> Optional[str]:
         """`conn` in `conn.execution_options(...)`: a method that gives the

@@ -11,6 +11,7 @@ from typing import Iterator, Optional
 import libcst as cst
 
 from ..catalogue import REACHED_THROUGH
+from ..catalogue.model import ITEMS
 from ..syntax import dotted_name, unwrap_await, walk
 
 # Callee names of objects built around the resources given to them.
@@ -65,20 +66,23 @@ def called_names(expr: cst.BaseExpression) -> Iterator[str]:
             yield value.func.value
 
 
-ITEM = "[]"  # `client[name]`: the object's items, whose kind says what keeps the object (`Kind.items_keep`)
-
-
 def derived_from(expr: cst.BaseExpression) -> Optional[Reference]:
-    """`conn.cursor()`: the receiver it keeps reachable, and the attribute
-    of the result that does (`("conn", "connection")`); `client[name]`:
-    `("client", ITEM)`."""
+    """`conn.cursor()` (a DB-API cursor, whatever the driver): the receiver it
+    keeps reachable, and the attribute of the result that does
+    (`("conn", "connection")`)."""
+    made = made_from(expr)
+    attribute = REACHED_THROUGH.get(made[1]) if made is not None else None
+    return (made[0].value, attribute) if attribute is not None else None
+
+
+def made_from(expr: cst.BaseExpression) -> Optional[tuple[cst.Name, str]]:
+    """`conn.channel()` -> (`conn`, "channel"); `client[name]` -> (`client`, ITEMS):
+    the object a value is made from, and how (the key of `Kind.derived`)."""
     value, _ = unwrap_await(expr)
-    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and isinstance(value.func.value, cst.Name):
-        attribute = REACHED_THROUGH.get(value.func.attr.value)
-        if attribute is not None:
-            return value.func.value.value, attribute
+    if type(value) is cst.Call and type(value.func) is cst.Attribute and type(value.func.value) is cst.Name:
+        return value.func.value, value.func.attr.value
     if type(value) is cst.Subscript and type(value.value) is cst.Name:
-        return value.value.value, ITEM
+        return value.value, ITEMS
     return None
 
 

@@ -44,6 +44,7 @@ PIKA = Library(
             releases=SYNC_CLOSE,
             with_exit=Exit.CLOSES,
             methods={"channel": (Acquire("pika.BlockingChannel", blocking=True),)},
+            derived={"channel": "connection"},  # `BlockingChannel.connection` (adapters/blocking_connection.py)
             blocking=("process_data_events", "sleep"),
         ),
         Kind(
@@ -55,7 +56,6 @@ PIKA = Library(
             with_exit=Exit.CLOSES,
             blocking=("basic_publish", "basic_get", "queue_declare", "exchange_declare", "start_consuming"),
             owned=False,  # closed with its connection
-            keeps_receiver_as="connection",  # `BlockingChannel.connection` (adapters/blocking_connection.py)
         ),
     ),
     verified="pika 1.4.4",

@@ -18,7 +18,7 @@
 """
 from __future__ import annotations
 
-from ..model import Acquire, Exit, Kind, Library, VersionNote
+from ..model import ITEMS, Acquire, Exit, Kind, Library, VersionNote
 from .common import ASYNC_ACLOSE, ASYNC_CLOSE, SYNC_CLOSE
 
 
@@ -40,7 +40,7 @@ PYMONGO = Library(
             types=("pymongo.MongoClient", "pymongo.mongo_client.MongoClient", "pymongo.synchronous.mongo_client.MongoClient"),
             releases=SYNC_CLOSE,
             with_exit=Exit.CLOSES,
-            items_keep="client",  # `client[name]` is a Database, which keeps it as `db.client`
+            derived={ITEMS: "client"},  # `client[name]` is a Database, which keeps it as `db.client`
         ),
         Kind(
             name="pymongo.AsyncMongoClient",
@@ -49,7 +49,7 @@ PYMONGO = Library(
             types=("pymongo.AsyncMongoClient", "pymongo.asynchronous.mongo_client.AsyncMongoClient"),
             releases=ASYNC_CLOSE + ASYNC_ACLOSE,
             async_with_exit=Exit.CLOSES,
-            items_keep="client",
+            derived={ITEMS: "client"},
         ),
     ),
     verified="pymongo 4.20.0",
@@ -80,7 +80,7 @@ MOTOR = Library(
             library="motor",
             types=("motor.motor_asyncio.AsyncIOMotorClient", "motor.motor_tornado.MotorClient", "motor.MotorClient"),
             releases=SYNC_CLOSE,  # delegated to pymongo's sync close(): not a coroutine
-            items_keep="client",  # `client[name]` is a MotorDatabase that keeps it as `db.client` (core.py)
+            derived={ITEMS: "client"},  # `client[name]` is a MotorDatabase that keeps it as `db.client` (core.py)
         ),
     ),
     verified="motor 3.7.1",
