@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Callable
 
 import breakdown
+import least_work
 from trees import MIB, PYTHON, WORK_DIR, Tree, log, prepare_tree, warm_page_cache
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -498,7 +499,7 @@ def shorten(arg: str) -> str:
 
 
 def report(trees: list[Tree], all_results: dict[str, list[Result]],
-           breakdowns: dict[str, breakdown.Breakdown],
+           breakdowns: dict[str, breakdown.Breakdown], least: dict[str, least_work.LeastWork],
            tools: Tools, args: argparse.Namespace, load_before: float) -> str:
     launcher = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
     versions = ", ".join(f"{k} {v}" for k, v in tool_versions().items())
@@ -521,6 +522,7 @@ def report(trees: list[Tree], all_results: dict[str, list[Result]],
     for tree in trees:
         lines += tree_table(tree, all_results[tree.name])
     lines += breakdown.table(breakdowns)
+    lines += least_work.table(least, medians(all_results, "cold2"), medians(all_results, "floor2"))
     lines += commands_section(tools)
     lines += ["#### Targets", ""]
     if args.quick:
@@ -529,6 +531,12 @@ def report(trees: list[Tree], all_results: dict[str, list[Result]],
     for t in evaluate_targets(all_results, breakdowns):
         lines.append(f"| {t.name} | {escape_cell(t.measured)} | {t.wanted} | {t.verdict} |")
     return "\n".join(lines) + "\n"
+
+
+def medians(all_results: dict[str, list[Result]], key: str) -> dict[str, float | None]:
+    """Per tree, the median wall time of one command (None where it failed)."""
+    return {tree: next((r.median for r in results if r.command.key == key and r.ok), None)
+            for tree, results in all_results.items()}
 
 
 # ---------------------------------------------------------------- main
@@ -575,6 +583,7 @@ def main(argv: list[str] | None = None) -> int:
     warm_up_tools(tools, args.timeout)
     all_results = {}
     breakdowns = {}
+    least = {}
     for tree in trees:
         log(f"[{tree.name}] {tree.files} files, {tree.size / MIB:.1f} MiB in {tree.path}")
         all_results[tree.name] = measure_tree(tree, tools, args.repeat, args.timeout, args.commands)
@@ -582,7 +591,10 @@ def main(argv: list[str] | None = None) -> int:
             log(f"[{tree.name}] counting where leaklint's time goes")
             breakdowns[tree.name] = breakdown.measure(tree.path, tools.leaklint + ["--format", "json", "--exit-zero"],
                                                       args.timeout)
-    text = report(trees, all_results, breakdowns, tools, args, load_before)
+            log(f"[{tree.name}] measuring the least a cold run must do")
+            least[tree.name] = least_work.measure(tree.path, Path(PYTHON), tools.leaklint + ["--format", "json", "--exit-zero"],
+                                                  args.timeout)
+    text = report(trees, all_results, breakdowns, least, tools, args, load_before)
     print(text)
     if args.markdown:
         args.markdown.write_text(text, encoding="utf-8")
