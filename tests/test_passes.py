@@ -180,6 +180,53 @@ def test_only_a_file_that_names_nothing_acquiring_can_be_deferred(code: str, nam
     assert names or helpers == ({"close_quietly"} if "close_quietly" in code else set())
 
 
+HELPER_SHAPES = """\
+import socket
+
+
+def stores(self, conn):
+    self.conn = conn
+
+
+def releases(pool, conn):
+    pool.putconn(conn)
+
+
+def calls_and_returns(make):
+    return make()
+
+
+def outer(conn):
+    def inner(timeout):
+        conn.close()  # inside `inner`, but it releases the parameter of `outer`
+    return inner
+
+
+class Holder:
+    def keep(self, sock):
+        self.items[0] = sock
+
+
+def reads_only(conn, sql):
+    return conn.execute(sql)
+
+
+def closes_its_own():
+    sock = socket.create_server(("", 0))
+    sock.close()
+"""
+
+
+def test_the_second_look_names_the_functions_that_hand_a_parameter_on():
+    import ast
+
+    from leaklint.catalogue import default_catalogue
+    from leaklint.catalogue.named import _helpers
+
+    found = _helpers(ast.parse(HELPER_SHAPES), default_catalogue().release_methods)
+    assert found == {"stores", "releases", "calls_and_returns", "outer", "keep"}
+
+
 def test_a_deferred_helper_is_linted_when_another_file_needs_its_summary(tmp_path):
     from leaklint.engine import Linter
 

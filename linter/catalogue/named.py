@@ -69,14 +69,26 @@ def _helpers(tree: ast.AST, release_methods: frozenset[str]) -> set[str]:
     """Functions with a positional parameter they store (`self.conn = conn`),
     pass to a release method (`conn.close()`, `pool.putconn(conn)`), or call
     and return (`return make()`): the analysis summarises no other
-    (`leaklint.analysis`); nested scopes are included, which only adds names."""
+    (`leaklint.analysis`); nested scopes are included, which only adds names.
+    One walk: each node is checked against the functions it is inside."""
     found = set()
-    for function in ast.walk(tree):
-        if type(function) is ast.FunctionDef or type(function) is ast.AsyncFunctionDef:
-            params = {a.arg for a in function.args.posonlyargs + function.args.args}
-            if params and any(_keeps_or_releases(node, params, release_methods) for node in ast.walk(function)):
-                found.add(function.name)
+    stack: list[tuple[ast.AST, tuple]] = [(tree, ())]
+    while stack:
+        node, enclosing = stack.pop()
+        kind = type(node)
+        if kind is ast.FunctionDef or kind is ast.AsyncFunctionDef:
+            params = {a.arg for a in node.args.posonlyargs + node.args.args}
+            if params:
+                enclosing = (*enclosing, (node.name, params))
+        elif enclosing and kind in _HANDING_ON:
+            for name, params in enclosing:
+                if name not in found and _keeps_or_releases(node, params, release_methods):
+                    found.add(name)
+        stack.extend((child, enclosing) for child in ast.iter_child_nodes(node))
     return found
+
+
+_HANDING_ON = (ast.Assign, ast.Call, ast.Return)  # what `_keeps_or_releases` can accept
 
 
 def _keeps_or_releases(node: ast.AST, params: set[str], release_methods: frozenset[str]) -> bool:
