@@ -287,3 +287,25 @@ def test_directives_are_found_whatever_their_case(text):
 
     assert suppressions.might_have_directives(text)
     assert not suppressions.might_have_directives(text.lower().replace("noqa", "").replace("leaklint", ""))
+
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        (b"import sqlite3\n", True),
+        (b"x = 1; import psycopg2\n", True),
+        (b"try: import redis\nexcept ImportError: pass\n", True),
+        (b"import os, json as j, \\\n    sqlite3\n", True),
+        (b"from psycopg2.extras import RealDictCursor\n", True),
+        (b"from \\\n  sqlite3 import connect\n", True),
+        (b"reimport sqlite3\n", False),
+        (b"fromsqlite3 = 1\n", False),
+        (b"import sqlite3x\n", False),
+        (b"# sqlite3 is mentioned, never imported\n", False),
+    ],
+)
+def test_the_byte_prefilter_keeps_a_file_for_an_import_of_a_catalogue_module(text, kept):
+    from leaklint.catalogue import Prefilter, default_catalogue
+
+    prefilter = Prefilter(default_catalogue().prefilter_parts())
+    assert (prefilter.reason(text) == "import") is kept

@@ -31,13 +31,15 @@ def catalogue_parts(module_roots: Iterable[str], heuristics: Iterable[Heuristic]
     roots = tuple(sorted(module_roots))
     if roots:
         alternatives = "|".join(re.escape(r) for r in roots)
+        # not anchored at the line start: `x; import psycopg2`, `try: import psycopg2`,
+        # a backslash continuation; a mention in prose only costs a parse. Two
+        # patterns that start with their keyword, each searched for it (one
+        # that starts with `\b` is tried at every offset); `(?<!\wfrom)` is that `\b`.
+        parts.append(PrefilterPart(roots, rf"from(?<!\wfrom)[ \t\\\r\n]+(?:{alternatives})\b", by_import=True))
         parts.append(
             PrefilterPart(
                 roots,
-                # not anchored at the line start: `x; import psycopg2`, `try: import psycopg2`,
-                # a backslash continuation; a mention in prose only costs a parse
-                rf"\b(?:from[ \t\\\r\n]+(?:{alternatives})\b"
-                rf"|import[ \t\\\r\n]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t\\\r\n]*)*(?:{alternatives})\b)",
+                rf"import(?<!\wimport)[ \t\\\r\n]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t\\\r\n]*)*(?:{alternatives})\b",
                 by_import=True,
             )
         )
