@@ -12,10 +12,10 @@ from .model import Heuristic
 @dataclass(frozen=True)
 class PrefilterPart:
     """A file passes when `anchors` has a word found in it by a plain byte
-    search, and then `pattern` (a regular expression) matches it."""
+    search, and then one of `patterns` (regular expressions) matches it."""
 
     anchors: tuple[str, ...]
-    pattern: str
+    patterns: tuple[str, ...]
     by_import: bool = False  # an import of a catalogue module, not a call shape or a name
 
 
@@ -35,11 +35,13 @@ def catalogue_parts(module_roots: Iterable[str], heuristics: Iterable[Heuristic]
         # a backslash continuation; a mention in prose only costs a parse. Two
         # patterns that start with their keyword, each searched for it (one
         # that starts with `\b` is tried at every offset); `(?<!\wfrom)` is that `\b`.
-        parts.append(PrefilterPart(roots, rf"from(?<!\wfrom)[ \t\\\r\n]+(?:{alternatives})\b", by_import=True))
         parts.append(
             PrefilterPart(
-                roots,
-                rf"import(?<!\wimport)[ \t\\\r\n]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t\\\r\n]*)*(?:{alternatives})\b",
+                ("import",),  # in every import statement: one search, where the roots would take one each
+                (
+                    rf"from(?<!\wfrom)[ \t\\\r\n]+(?:{alternatives})\b",
+                    rf"import(?<!\wimport)[ \t\\\r\n]+(?:[\w.]+(?:[ \t]+as[ \t]+\w+)?[ \t]*,[ \t\\\r\n]*)*(?:{alternatives})\b",
+                ),
                 by_import=True,
             )
         )
@@ -49,9 +51,9 @@ def catalogue_parts(module_roots: Iterable[str], heuristics: Iterable[Heuristic]
             receiver = "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in rule.receiver_contains)
             # `pool.acquire(`, `pools[0].acquire(`, `get_pool().acquire(`: the
             # resolver looks at the receiver's last name, so allow anything short between
-            parts.append(PrefilterPart((rule.method,), rf"{receiver}[^\n]{{0,120}}?\.[\s\\]*{method}[\s\\]*\("))
+            parts.append(PrefilterPart((rule.method,), (rf"{receiver}[^\n]{{0,120}}?\.[\s\\]*{method}[\s\\]*\(",)))
         else:
-            parts.append(PrefilterPart((rule.method,), rf"\.[\s\\]*{method}[\s\\]*\("))
+            parts.append(PrefilterPart((rule.method,), (rf"\.[\s\\]*{method}[\s\\]*\(",)))
     return tuple(parts)
 
 
@@ -85,12 +87,14 @@ def _words_part(words: Iterable[str]) -> list:
     if not names:
         return []
     pattern = rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b"
-    return [(tuple(n.encode() for n in names), re.compile(pattern))]
+    return [(tuple(n.encode() for n in names), (re.compile(pattern),))]
 
 
-def _compiled(part: PrefilterPart) -> tuple[tuple[bytes, ...], "re.Pattern[bytes]"]:
-    return tuple(a.encode() for a in part.anchors), re.compile(part.pattern.encode(), re.MULTILINE)
+def _compiled(part: PrefilterPart) -> tuple[tuple[bytes, ...], tuple["re.Pattern[bytes]", ...]]:
+    return tuple(a.encode() for a in part.anchors), tuple(re.compile(p.encode(), re.MULTILINE) for p in part.patterns)
 
 
 def _any_matches(parts: list, raw: bytes) -> bool:
-    return any(any(anchor in raw for anchor in anchors) and pattern.search(raw) for anchors, pattern in parts)
+    return any(
+        any(anchor in raw for anchor in anchors) and any(pattern.search(raw) for pattern in patterns) for anchors, patterns in parts
+    )
