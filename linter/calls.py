@@ -103,7 +103,7 @@ def scan(body: cst.CSTNode, resolver: Resolver, is_async: bool) -> ScopeCalls:
                 acquire=acquire,
                 awaited=_awaited(parent, grandparent, resolver),
                 context=_with_context(node, parent, grandparent),
-                returned=isinstance(parent, cst.Return) or (isinstance(parent, cst.Await) and isinstance(grandparent, cst.Return)),
+                returned=type(parent) is cst.Return or (type(parent) is cst.Await and type(grandparent) is cst.Return),
                 used=_usage(node, parent, grandparent),
                 in_thread=in_thread,
                 target=_target(node, parent, grandparent),
@@ -113,17 +113,17 @@ def scan(body: cst.CSTNode, resolver: Resolver, is_async: bool) -> ScopeCalls:
 
 
 def _target(node, parent, grandparent) -> Optional[str]:
-    assign = parent if isinstance(parent, (cst.Assign, cst.AnnAssign)) else None
+    assign = parent if type(parent) in (cst.Assign, cst.AnnAssign) else None
     if assign is None:
         return None
-    targets = [t.target for t in assign.targets] if isinstance(assign, cst.Assign) else [assign.target]
-    return targets[0].value if len(targets) == 1 and isinstance(targets[0], cst.Name) else None
+    targets = [t.target for t in assign.targets] if type(assign) is cst.Assign else [assign.target]
+    return targets[0].value if len(targets) == 1 and type(targets[0]) is cst.Name else None
 
 
 def _awaited(parent, grandparent, resolver: Resolver) -> bool:
-    if isinstance(parent, (cst.Await, cst.From)):  # `yield from x.close()` in a generator-based coroutine
+    if type(parent) in (cst.Await, cst.From):  # `yield from x.close()` in a generator-based coroutine
         return True
-    if isinstance(parent, cst.Arg) and isinstance(grandparent, cst.Call):
+    if type(parent) is cst.Arg and type(grandparent) is cst.Call:
         name = dotted_name(grandparent.func) or ""
         qualified = resolver.qualified(grandparent.func) or name
         return qualified in AWAIT_WRAPPERS or name.rsplit(".", 1)[-1] in SCHEDULING
@@ -131,15 +131,15 @@ def _awaited(parent, grandparent, resolver: Resolver) -> bool:
 
 
 def _usage(node, parent, grandparent) -> Usage:
-    if isinstance(parent, cst.Await):
+    if type(parent) is cst.Await:
         node, parent = parent, grandparent
-    if isinstance(parent, (cst.Assign, cst.AnnAssign)) or isinstance(parent, cst.AssignTarget):
+    if type(parent) in (cst.Assign, cst.AnnAssign) or type(parent) is cst.AssignTarget:
         return Usage.ASSIGNED
-    if isinstance(parent, cst.Expr):
+    if type(parent) is cst.Expr:
         return Usage.STATEMENT
-    if isinstance(parent, cst.Attribute) and parent.value is node:
+    if type(parent) is cst.Attribute and parent.value is node:
         return Usage.CHAINED
-    if isinstance(parent, cst.Arg):
+    if type(parent) is cst.Arg:
         return Usage.ARGUMENT
     return Usage.OTHER
 
@@ -185,12 +185,12 @@ def _walk_with_parents(body: cst.CSTNode) -> Iterator[tuple]:
             if (runner or "").rsplit(".", 1)[-1] not in THREAD_RUNNERS:
                 continue
             in_thread = True
-        for kid in reversed(list(children(node))):
+        for kid in reversed(children(node)):
             stack.append((kid, node, parent, in_thread))
 
 
 def _with_context(node: cst.Call, parent, grandparent) -> Optional[Entered]:
-    if isinstance(parent, cst.WithItem) and parent.item is node and isinstance(grandparent, cst.With):
+    if type(parent) is cst.WithItem and parent.item is node and type(grandparent) is cst.With:
         return Entered.ASYNC_WITH if grandparent.asynchronous is not None else Entered.WITH
     return None
 

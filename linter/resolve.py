@@ -134,7 +134,7 @@ class Resolver(ProjectCallees):
             return ()
         if name in self.local.values:
             values = self.local.values[name]
-            if len(values) == 1 and isinstance(values[0], (cst.Name, cst.Attribute)) and name not in self._resolving:
+            if len(values) == 1 and type(values[0]) in (cst.Name, cst.Attribute) and name not in self._resolving:
                 self._resolving.add(name)  # `opener = sqlite3.connect`; guards `a = b; b = a`
                 try:
                     found = self.qualified(values[0])
@@ -158,7 +158,7 @@ class Resolver(ProjectCallees):
         values = module.values.get(name)
         if values and len(values) == 1:  # `connect = sqlite3.connect`
             value = values[0]
-            if isinstance(value, (cst.Name, cst.Attribute)) and dotted_name(value) != name:
+            if type(value) in (cst.Name, cst.Attribute) and dotted_name(value) != name:
                 outer = self._module_resolver()
                 if name in outer._resolving:
                     return ()  # `connect = connect`
@@ -184,13 +184,13 @@ class Resolver(ProjectCallees):
             acquire = self.summary_acquire(summary, 1 if binding == "class" else 0, call) if summary is not None else None
             if acquire is not None:
                 return acquire
-            if summary is None and any(isinstance(arg.value, cst.Lambda) for arg in call.args):
+            if summary is None and any(type(arg.value) is cst.Lambda for arg in call.args):
                 self._want(qualified, call)  # `retry(lambda: connect(dsn))` with `retry` of another module
             if self.catalogue.is_catalogue_module(qualified) and not self._on_catalogue_object(func):
                 return None  # a catalogue library's call that acquires nothing
             if self._is_project_name(qualified):
                 return None  # a function or class of the project that acquires nothing
-        if isinstance(func, cst.Attribute):
+        if type(func) is cst.Attribute:
             receiver = func.value
             owner = self._receiver_class(receiver)
             if owner is not None:
@@ -205,7 +205,7 @@ class Resolver(ProjectCallees):
                 return found
             rule = self.catalogue.heuristic(func.attr.value, last_name(receiver))
             return rule.acquire if rule is not None else None
-        if isinstance(func, cst.Name):
+        if type(func) is cst.Name:
             kind_name = self.kind_of(func)
             if kind_name not in (None, OTHER):
                 return self.catalogue.kind(kind_name).call
@@ -220,7 +220,7 @@ class Resolver(ProjectCallees):
     def _on_catalogue_object(self, func: cst.BaseExpression) -> bool:
         """`connection.cursor`: a method of an object the library made at import
         (or of one such an object holds)."""
-        return isinstance(func, cst.Attribute) and self.kind_of(func.value) not in (None, OTHER)
+        return type(func) is cst.Attribute and self.kind_of(func.value) not in (None, OTHER)
 
     def _is_project_name(self, qualified: str) -> bool:
         """A class of the project, one of its methods, or a name this module defines."""
@@ -232,7 +232,7 @@ class Resolver(ProjectCallees):
         """(project class, the class `super()` is called in) when the receiver
         is an instance of a project class: its own methods decide, never a
         name heuristic."""
-        if isinstance(receiver, cst.Call) and isinstance(receiver.func, cst.Name) and receiver.func.value == "super":
+        if type(receiver) is cst.Call and type(receiver.func) is cst.Name and receiver.func.value == "super":
             return (self.own_class, self.own_class) if self.own_class is not None else None
         found = self.type_of(receiver)
         return (found.project_class, None) if isinstance(found, InstanceOf) else None
@@ -258,13 +258,13 @@ class Resolver(ProjectCallees):
 
     def type_of(self, expr: cst.BaseExpression) -> Optional[ValueType]:
         """A catalogue kind name, an instance of a project class, OTHER, or None."""
-        if isinstance(expr, cst.Await):
+        if type(expr) is cst.Await:
             return self.type_of(expr.expression)
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             return self._type_of_call(expr)
-        if isinstance(expr, cst.Name):
+        if type(expr) is cst.Name:
             return self._type_of_name(expr.value)
-        if isinstance(expr, cst.Attribute):
+        if type(expr) is cst.Attribute:
             receiver = self.type_of(expr.value)
             if isinstance(receiver, InstanceOf):
                 return self.classes.attribute_type(receiver.project_class, expr.attr.value)
@@ -273,7 +273,7 @@ class Resolver(ProjectCallees):
                 return held
             owner = self.kind(receiver) if isinstance(receiver, str) else None  # `client.connection_pool`
             return owner.attributes.get(expr.attr.value) if owner is not None else None
-        if isinstance(expr, cst.Subscript):
+        if type(expr) is cst.Subscript:
             owner = self.kind(self.kind_of(expr.value))  # `connections[alias]`
             return owner.items if owner is not None else None
         return None
@@ -282,7 +282,7 @@ class Resolver(ProjectCallees):
         qualified = self.qualified(expr.func)
         if qualified in PASS_THROUGH_CALLS and expr.args:
             return self.type_of(expr.args[0].value)
-        if isinstance(expr.func, cst.Attribute) and expr.func.attr.value in ENTERING_METHODS and expr.args:
+        if type(expr.func) is cst.Attribute and expr.func.attr.value in ENTERING_METHODS and expr.args:
             return self.type_of(expr.args[0].value)
         acquire = self.acquire_of(expr)
         if acquire is not None:
@@ -292,7 +292,7 @@ class Resolver(ProjectCallees):
                 return InstanceOf(qualified)
             if _is_class_name(qualified):
                 return OTHER  # an instance of a class outside the catalogue
-        if isinstance(expr.func, cst.Name) and expr.func.value == self.self_name and self.function and self.function.binding == "class":
+        if type(expr.func) is cst.Name and expr.func.value == self.self_name and self.function and self.function.binding == "class":
             return InstanceOf(self.own_class or "")  # `cls(...)` in a classmethod
         return None
 
@@ -338,7 +338,7 @@ class Resolver(ProjectCallees):
     def _type_of_values(self, values: list[cst.BaseExpression], bindings: Bindings) -> Optional[ValueType]:
         kinds = set()
         for value in values:
-            if isinstance(value, cst.Name) and value.value == "None":
+            if type(value) is cst.Name and value.value == "None":
                 continue
             if value in bindings.entered:
                 kinds.add(self._entered_type(value, bindings.entered[value]))
@@ -354,7 +354,7 @@ class Resolver(ProjectCallees):
     def _entered_type(self, item: cst.BaseExpression, asynchronous: bool) -> Optional[ValueType]:
         """What `with item as x` binds: a project context manager lends what it
         yields or what its `__enter__` returns; anything else is itself."""
-        if isinstance(item, cst.Call):
+        if type(item) is cst.Call:
             qualified = self.qualified(item.func)
             function = self.classes.local_function(qualified) if qualified is not None else None
             if function is not None and not _is_context_manager(function):
@@ -372,17 +372,17 @@ class Resolver(ProjectCallees):
         return OTHER if isinstance(found, InstanceOf) else found
 
     def type_of_annotation(self, annotation: cst.BaseExpression) -> Optional[ValueType]:
-        if isinstance(annotation, cst.BinaryOperation) and isinstance(annotation.operator, cst.BitOr):
+        if type(annotation) is cst.BinaryOperation and type(annotation.operator) is cst.BitOr:
             left = self.type_of_annotation(annotation.left)
             return left if left not in (None, OTHER) else self.type_of_annotation(annotation.right)
-        if isinstance(annotation, cst.Subscript):
+        if type(annotation) is cst.Subscript:
             qualified = self.qualified(annotation.value) or ""
             if qualified.endswith("Optional") and annotation.slice:
                 inner = annotation.slice[0].slice
-                if isinstance(inner, cst.Index):
+                if type(inner) is cst.Index:
                     return self.type_of_annotation(inner.value)
             return OTHER
-        if isinstance(annotation, cst.SimpleString):
+        if type(annotation) is cst.SimpleString:
             text = annotation.evaluated_value
             if isinstance(text, str) and text.replace(".", "").replace("_", "").isalnum():
                 try:
@@ -417,10 +417,10 @@ def _holds(when: Optional[When], call: cst.Call) -> bool:
     if when.truthy:
         return literal_true(value)
     if when.mentions:
-        return any(isinstance(n, cst.SimpleString) and n.evaluated_value == when.mentions for n in walk(value))
+        return any(type(n) is cst.SimpleString and n.evaluated_value == when.mentions for n in walk(value))
     if when.endswith:
         return (dotted_name(value) or "").endswith(when.endswith)
-    return not (isinstance(value, cst.Name) and value.value == "None")
+    return not (type(value) is cst.Name and value.value == "None")
 
 
 def _is_class_name(qualified: str) -> bool:

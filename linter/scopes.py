@@ -125,21 +125,21 @@ def collect_bindings(body: cst.CSTNode, bindings: Bindings, package: str = "") -
 
 def imported_names(node: cst.CSTNode, package: str) -> Iterator[tuple[str, str]]:
     """(local name, absolute qualified name) of each name an import binds."""
-    if isinstance(node, cst.Import):
+    if type(node) is cst.Import:
         for alias in node.names:
             full = dotted_name(alias.name) or ""
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+            if alias.asname is not None and type(alias.asname.name) is cst.Name:
                 yield alias.asname.name.value, full
             else:
                 root = full.split(".", 1)[0]
                 yield root, root
-    elif isinstance(node, cst.ImportFrom) and not isinstance(node.names, cst.ImportStar):
+    elif type(node) is cst.ImportFrom and not type(node.names) is cst.ImportStar:
         module = dotted_name(node.module) if node.module is not None else ""
         if node.relative:
             module = absolute_module(len(node.relative), module or "", package)
         for alias in node.names:
             name = dotted_name(alias.name) or ""
-            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            local = alias.asname.name.value if alias.asname is not None and type(alias.asname.name) is cst.Name else name
             yield local, f"{module}.{name}" if module else name
 
 
@@ -167,9 +167,9 @@ def _collect_alternatives(node: cst.Try, bindings: Bindings, package: str) -> No
 
 
 def _imports_directly_in(suite: cst.BaseSuite, package: str) -> Iterator[tuple[str, str]]:
-    lines = suite.body if isinstance(suite, cst.IndentedBlock) else [suite]
+    lines = suite.body if type(suite) is cst.IndentedBlock else [suite]
     for line in lines:
-        if isinstance(line, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        if type(line) in (cst.SimpleStatementLine, cst.SimpleStatementSuite):
             for small in line.body:
                 yield from imported_names(small, package)
 
@@ -211,13 +211,13 @@ class ModuleIndex:
         prefix: str,
     ) -> None:
         for node in statements(body):
-            if isinstance(node, cst.ClassDef):
+            if type(node) is cst.ClassDef:
                 info = ClassInfo(node, qualname=f"{prefix}{node.name.value}")
                 self.classes[node] = info
                 self.classes_by_name[info.qualname] = info
                 self._collect_class_annotations(info)
                 self._collect_scopes(node.body, info, parent, f"{prefix}{node.name.value}.")
-            elif isinstance(node, cst.FunctionDef):
+            elif type(node) is cst.FunctionDef:
                 func = FunctionInfo(node, f"{prefix}{node.name.value}", cls, parent)
                 self.functions.append(func)
                 if cls is not None and parent is None:
@@ -228,9 +228,9 @@ class ModuleIndex:
     @staticmethod
     def _collect_class_annotations(info: ClassInfo) -> None:
         for stmt in info.node.body.body:
-            if isinstance(stmt, cst.SimpleStatementLine):
+            if type(stmt) is cst.SimpleStatementLine:
                 for small in stmt.body:
-                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    if type(small) is cst.AnnAssign and type(small.target) is cst.Name:
                         info.annotations[small.target.value] = small.annotation.annotation
 
     @staticmethod
@@ -242,10 +242,10 @@ class ModuleIndex:
         for node in statements(func.node.body):
             targets: list[cst.BaseExpression] = []
             value = None
-            if isinstance(node, cst.Assign):
+            if type(node) is cst.Assign:
                 targets = [t.target for t in node.targets]
                 value = node.value
-            elif isinstance(node, cst.AnnAssign):
+            elif type(node) is cst.AnnAssign:
                 targets = [node.target]
                 value = node.value
                 if is_self_attribute(node.target, self_name):
@@ -257,4 +257,4 @@ class ModuleIndex:
 
 
 def is_self_attribute(expr: cst.BaseExpression, self_name: str) -> bool:
-    return isinstance(expr, cst.Attribute) and isinstance(expr.value, cst.Name) and expr.value.value == self_name
+    return type(expr) is cst.Attribute and type(expr.value) is cst.Name and expr.value.value == self_name

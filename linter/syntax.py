@@ -46,15 +46,29 @@ def _skipped(node_type: type) -> bool:
     return found
 
 
-def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+def children(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The child nodes that carry code (no whitespace, commas or parentheses).
+    A list, built with the type decisions looked up inline: it runs for
+    every node of every walk."""
+    found = []
+    skip = _SKIP_BY_TYPE
     for name in _child_fields(type(node)):
         value = getattr(node, name)
-        if type(value) in (list, tuple):
+        value_type = type(value)
+        if value_type is list or value_type is tuple:
             for item in value:
-                if not _skipped(type(item)):
-                    yield item
-        elif value is not None and not _skipped(type(value)):
-            yield value
+                skipped = skip.get(type(item))
+                if skipped is None:
+                    skipped = _skipped(type(item))
+                if not skipped:
+                    found.append(item)
+        elif value is not None:
+            skipped = skip.get(value_type)
+            if skipped is None:
+                skipped = _skipped(value_type)
+            if not skipped:
+                found.append(value)
+    return found
 
 
 SCOPE_NODES = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
@@ -74,7 +88,7 @@ def walk(node: cst.CSTNode, *, into_scopes: bool = False) -> Iterator[cst.CSTNod
         yield current
         if current is not node and not into_scopes and type(current) in SCOPE_TYPES:
             continue
-        kids = list(children(current))
+        kids = children(current)
         kids.reverse()
         stack.extend(kids)
 
@@ -114,10 +128,10 @@ def statements(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
 def dotted_name(expr: cst.BaseExpression) -> Optional[str]:
     """`a.b.c` -> "a.b.c"; None for anything that is not a plain dotted name."""
     parts = []
-    while isinstance(expr, cst.Attribute):
+    while type(expr) is cst.Attribute:
         parts.append(expr.attr.value)
         expr = expr.value
-    if isinstance(expr, cst.Name):
+    if type(expr) is cst.Name:
         parts.append(expr.value)
         return ".".join(reversed(parts))
     return None
@@ -125,27 +139,27 @@ def dotted_name(expr: cst.BaseExpression) -> Optional[str]:
 
 def last_name(expr: cst.BaseExpression) -> str:
     """The last identifier of a receiver: `app.state.pool` -> "pool"."""
-    if isinstance(expr, cst.Attribute):
+    if type(expr) is cst.Attribute:
         return expr.attr.value
-    if isinstance(expr, cst.Name):
+    if type(expr) is cst.Name:
         return expr.value
-    if isinstance(expr, cst.Call):
+    if type(expr) is cst.Call:
         return last_name(expr.func)
-    if isinstance(expr, cst.Subscript):
+    if type(expr) is cst.Subscript:
         return last_name(expr.value)
     return ""
 
 
 def root_name(expr: cst.BaseExpression) -> Optional[str]:
     """`conn` in `conn.execution_options(...).execute` or `conn.cursor()`."""
-    while isinstance(expr, (cst.Call, cst.Attribute)):
-        expr = expr.func if isinstance(expr, cst.Call) else expr.value
-    return expr.value if isinstance(expr, cst.Name) else None
+    while type(expr) in (cst.Call, cst.Attribute):
+        expr = expr.func if type(expr) is cst.Call else expr.value
+    return expr.value if type(expr) is cst.Name else None
 
 
 def unwrap_await(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, bool]:
     """`await x` and, in a generator-based coroutine, `yield from x`: (x, True)."""
-    if isinstance(expr, cst.Await):
+    if type(expr) is cst.Await:
         return expr.expression, True
     if type(expr) is cst.Yield and type(expr.value) is cst.From:
         return expr.value.item, True
@@ -153,14 +167,14 @@ def unwrap_await(expr: cst.BaseExpression) -> tuple[cst.BaseExpression, bool]:
 
 
 def is_none(expr: Optional[cst.BaseExpression]) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "None"
+    return type(expr) is cst.Name and expr.value == "None"
 
 
 def decorator_names(node: Union[cst.FunctionDef, cst.ClassDef]) -> list[str]:
     names = []
     for dec in node.decorators:
         expr = dec.decorator
-        if isinstance(expr, cst.Call):
+        if type(expr) is cst.Call:
             expr = expr.func
         names.append(dotted_name(expr) or "")
     return names
@@ -179,7 +193,7 @@ def call_text(module: cst.Module, call: cst.Call, limit: int = 60) -> str:
 
 
 def literal_true(expr: cst.BaseExpression) -> bool:
-    return isinstance(expr, cst.Name) and expr.value == "True"
+    return type(expr) is cst.Name and expr.value == "True"
 
 
 def argument(call: cst.Call, keyword: Optional[str], position: Optional[int]) -> Optional[cst.BaseExpression]:
@@ -203,4 +217,4 @@ def arguments_at(call: cst.Call, keywords: Iterable[str], positions: Iterable[in
 
 def argument_names(call: cst.Call, keywords: Iterable[str], positions: Iterable[int]) -> list[str]:
     """Of those, the plain names."""
-    return [v.value for v in arguments_at(call, keywords, positions) if isinstance(v, cst.Name)]
+    return [v.value for v in arguments_at(call, keywords, positions) if type(v) is cst.Name]

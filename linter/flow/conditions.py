@@ -47,17 +47,17 @@ class Conditions:
 
 def tested_name(test: cst.BaseExpression) -> tuple[Optional[str], bool]:
     """(name, True) for `if name:`/`name is not None`; (name, False) for the negations."""
-    if isinstance(test, (cst.Name, cst.Attribute)):
+    if type(test) in (cst.Name, cst.Attribute):
         return dotted_name(test), True
-    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+    if type(test) is cst.UnaryOperation and type(test.operator) is cst.Not:
         name, positive = tested_name(test.expression)
         return name, not positive
-    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1 and isinstance(test.left, cst.Name):
+    if type(test) is cst.Comparison and len(test.comparisons) == 1 and type(test.left) is cst.Name:
         target = test.comparisons[0]
         if is_none(target.comparator):
-            if isinstance(target.operator, cst.IsNot):
+            if type(target.operator) is cst.IsNot:
                 return test.left.value, True
-            if isinstance(target.operator, cst.Is):
+            if type(target.operator) is cst.Is:
                 return test.left.value, False
     return None, True
 
@@ -68,10 +68,10 @@ def correlated_flags(body: cst.CSTNode) -> set[str]:
     counts: dict[str, int] = {}
     set_to_none: set[str] = set()
     for node in walk(body):
-        if isinstance(node, (cst.If, cst.While)):
+        if type(node) in (cst.If, cst.While):
             name, _ = tested_name(node.test)
             if name is not None:
                 counts[name] = counts.get(name, 0) + 1
-        elif isinstance(node, cst.Assign) and is_none(node.value):
+        elif type(node) is cst.Assign and is_none(node.value):
             set_to_none.update(dotted_name(t.target) or "" for t in node.targets)
     return {name for name, count in counts.items() if count > 1 or name in set_to_none}

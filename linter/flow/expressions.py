@@ -31,61 +31,61 @@ class ExprFacts:
             node, parent = stack.pop()
             if parent is not None:
                 self.parents[node] = parent
-            if isinstance(node, cst.Lambda):
+            if type(node) is cst.Lambda:
                 self.captured.update(names_in(node.body))
                 continue
-            if isinstance(node, cst.Call):
+            if type(node) is cst.Call:
                 self.calls.append(node)
                 receivers.add(node.func)
-                if isinstance(node.func, cst.Attribute):
+                if type(node.func) is cst.Attribute:
                     receivers.add(node.func.value)
-                elif isinstance(node.func, cst.Name) and node.func.value in CONSUMING_BUILTINS:
+                elif type(node.func) is cst.Name and node.func.value in CONSUMING_BUILTINS:
                     receivers.update(a.value for a in node.args)  # `next(cur)` reads it, keeps nothing
-            elif isinstance(node, cst.Attribute):
+            elif type(node) is cst.Attribute:
                 receivers.add(node.value)
-            elif isinstance(node, cst.Await):
+            elif type(node) is cst.Await:
                 self.awaits.append(node)
-            elif isinstance(node, cst.Yield):
+            elif type(node) is cst.Yield:
                 self.yields.append(node)
-                if isinstance(node.value, cst.Name):
+                if type(node.value) is cst.Name:
                     self.yielded_names.append(node.value.value)
-            elif isinstance(node, cst.Name) and node not in receivers:
+            elif type(node) is cst.Name and node not in receivers:
                 self.value_names.append(node.value)
-                if isinstance(parent, cst.Arg):
+                if type(parent) is cst.Arg:
                     self._argument(node.value, parent)
-            kids = list(children(node))
+            kids = children(node)
             kids.reverse()
             stack.extend((kid, node) for kid in kids)
         # outermost first (a raise edge starts at the first); a catalogue
         # release does not count as a call that can raise
         for call in self.calls:
             func = call.func
-            if isinstance(func, cst.Attribute) and func.attr.value in release_methods:
+            if type(func) is cst.Attribute and func.attr.value in release_methods:
                 continue
             self.raising_calls.append(call)
 
     def _argument(self, name: str, arg: cst.Arg) -> None:
         call = self.parents.get(arg)
-        if isinstance(call, cst.Call) and not arg.star:
+        if type(call) is cst.Call and not arg.star:
             positional = [a for a in call.args if a.keyword is None and not a.star]
             self.arguments.append((name, call, next((i for i, a in enumerate(positional) if a is arg), None)))
 
     def is_awaited(self, call: cst.Call) -> bool:
         parent = self.parents.get(call)
-        if isinstance(parent, (cst.Await, cst.From)):  # `yield from x.close()` in a generator-based coroutine
+        if type(parent) in (cst.Await, cst.From):  # `yield from x.close()` in a generator-based coroutine
             return True
         # asyncio.wait_for(pool.acquire(), 5)
-        if isinstance(parent, cst.Arg):
+        if type(parent) is cst.Arg:
             outer = self.parents.get(parent)
-            return isinstance(outer, cst.Call) and isinstance(self.parents.get(outer), cst.Await)
+            return type(outer) is cst.Call and isinstance(self.parents.get(outer), cst.Await)
         return False
 
     def chained_method(self, call: cst.Call) -> Optional[str]:
         """`cursor` in `connect(dsn).cursor()` (or `(await connect(dsn)).cursor()`)."""
         node = self.parents.get(call)
-        if isinstance(node, cst.Await):
+        if type(node) is cst.Await:
             node = self.parents.get(node)
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             return node.attr.value
         return None
 
@@ -94,9 +94,9 @@ class ExprFacts:
         the root call itself when the statement drops its value."""
         for call in self.calls:
             parent = self.parents.get(call)
-            if isinstance(parent, cst.Await):
+            if type(parent) is cst.Await:
                 parent = self.parents.get(parent)
-            if isinstance(parent, cst.Attribute) and parent.value in (call, self.parents.get(call)):
+            if type(parent) is cst.Attribute and parent.value in (call, self.parents.get(call)):
                 yield call, True
             elif call is root and discard_root:
                 yield call, False
@@ -105,5 +105,5 @@ class ExprFacts:
 def names_in(node: cst.CSTNode) -> Iterator[str]:
     """Every name used in `node`, nested functions and lambdas included."""
     for sub in walk(node, into_scopes=True):
-        if isinstance(sub, cst.Name):
+        if type(sub) is cst.Name:
             yield sub.value

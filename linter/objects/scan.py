@@ -54,7 +54,7 @@ class MethodScanner:
     def acquired(self, value: cst.BaseExpression, resolver: Resolver) -> Optional[_Acquired]:
         """What `value` acquires, if it is a resource someone must release."""
         expr, awaited = _unwrap(value, resolver)
-        acquire = resolver.acquire_of(expr) if isinstance(expr, cst.Call) else None
+        acquire = resolver.acquire_of(expr) if type(expr) is cst.Call else None
         if acquire is None or acquire.stream or acquire.part is not None:
             return None  # a tuple stored whole is not followed
         kind = self.catalogue.kind(acquire.kind)
@@ -79,18 +79,18 @@ class _Reader:
         self.cleared: set[str] = set()
 
     def statement(self, order: int, node: cst.CSTNode) -> None:
-        if isinstance(node, (cst.Assign, cst.AnnAssign)) and node.value is not None:
-            targets = [t.target for t in node.targets] if isinstance(node, cst.Assign) else [node.target]
+        if type(node) in (cst.Assign, cst.AnnAssign) and node.value is not None:
+            targets = [t.target for t in node.targets] if type(node) is cst.Assign else [node.target]
             self._assignment(order, node, targets, node.value)
-        elif isinstance(node, cst.Return) and node.value is not None:
+        elif type(node) is cst.Return and node.value is not None:
             value = dotted_name(node.value)
             attribute = self.found.aliases.get(value or "") or attribute_of(value, self.self_name)
             if attribute:
                 self.returned.add(attribute)  # lent, unless the method also lets go of it (`finish`)
-        elif isinstance(node, (cst.If, cst.While, cst.Assert)):
+        elif type(node) in (cst.If, cst.While, cst.Assert):
             for attribute in _tested(node.test, self.self_name):
                 self.found.tests.setdefault(attribute, order)
-        elif isinstance(node, cst.With):
+        elif type(node) is cst.With:
             for item in node.items:
                 attribute = attribute_of(dotted_name(item.item), self.self_name)
                 if attribute:
@@ -121,7 +121,7 @@ class _Reader:
         for target in targets:
             attribute = attribute_of(dotted_name(target), self.self_name)
             if attribute is None:
-                if source and isinstance(target, cst.Name):
+                if source and type(target) is cst.Name:
                     self.found.aliases[target.value] = source
                 elif source:
                     self._use(source, Role.HAND_OFF, node)  # `registry[key] = self.conn`
@@ -139,7 +139,7 @@ class _Reader:
         `ctx.wrap_socket(self.sock)`, or a project helper that keeps its
         argument in what it returns (`_encrypt_on(self.sock, context)`)."""
         expr, _ = _unwrap(value, self.resolver)
-        acquire = self.resolver.acquire_of(expr) if isinstance(expr, cst.Call) else None
+        acquire = self.resolver.acquire_of(expr) if type(expr) is cst.Call else None
         if acquire is None:
             return set()
         positions = tuple(acquire.adopts_at) + tuple(self.resolver.keeps_argument(expr))
@@ -150,7 +150,7 @@ class _Reader:
 
     def _stored(self, node: cst.CSTNode, attribute: str, value: cst.BaseExpression, *, replaces: bool = False) -> None:
         found = self.found
-        if isinstance(value, cst.Name) and value.value in self.locals:
+        if type(value) is cst.Name and value.value in self.locals:
             held = self.locals[value.value]
             stored = Acquisition(attribute, self.method, node, held.call, held.acquire, held.kind, held.awaited, local=value.value)
             found.acquisitions.append(stored)
@@ -159,7 +159,7 @@ class _Reader:
             found.aliases.setdefault(value.value, attribute)
             return
         expr, _ = _unwrap(value, self.resolver)
-        manager = _entered_manager(expr, self.self_name) if isinstance(expr, cst.Call) else None
+        manager = _entered_manager(expr, self.self_name) if type(expr) is cst.Call else None
         if manager is not None:
             found.entered.append(Entered(attribute, node, expr, manager))
             return
@@ -174,7 +174,7 @@ class _Reader:
         each to its one acquiring call: storing such a name stores the resource."""
         sources: dict[str, Optional[_Acquired]] = {}
         for node in statements(self.method.node.body):
-            if not isinstance(node, cst.Assign) or len(node.targets) != 1 or not isinstance(node.targets[0].target, cst.Name):
+            if not type(node) is cst.Assign or len(node.targets) != 1 or not type(node.targets[0].target) is cst.Name:
                 continue
             name = node.targets[0].target.value
             if is_none(node.value):
@@ -192,10 +192,10 @@ class _Reader:
 
 def _unwrap(value: cst.BaseExpression, resolver: Resolver) -> tuple[cst.BaseExpression, bool]:
     """`await asyncio.wait_for(pool.acquire(), 5)` -> (`pool.acquire()`, awaited)."""
-    if not isinstance(value, cst.Await):
+    if not type(value) is cst.Await:
         return value, False
     inner = value.expression
-    if isinstance(inner, cst.Call) and inner.args and resolver.qualified(inner.func) in AWAIT_WRAPPERS:
+    if type(inner) is cst.Call and inner.args and resolver.qualified(inner.func) in AWAIT_WRAPPERS:
         return inner.args[0].value, True
     return inner, True
 
@@ -203,7 +203,7 @@ def _unwrap(value: cst.BaseExpression, resolver: Resolver) -> tuple[cst.BaseExpr
 def _entered_manager(call: cst.Call, self_name: str) -> Optional[str]:
     """`_cm` for `self._cm.__aenter__()`: a stored context manager entered by hand."""
     func = call.func
-    if isinstance(func, cst.Attribute) and func.attr.value in ENTER_DUNDERS:
+    if type(func) is cst.Attribute and func.attr.value in ENTER_DUNDERS:
         return attribute_of(dotted_name(func.value), self_name)
     return None
 
@@ -213,13 +213,13 @@ def _tested(test: cst.BaseExpression, self_name: str) -> set[str]:
     `self.conn.closed`, `getattr(self, "conn", None)`."""
     found = set()
     for node in walk(test):
-        if isinstance(node, cst.Attribute):
+        if type(node) is cst.Attribute:
             attribute = attribute_of(dotted_name(node), self_name)
             if attribute:
                 found.add(attribute)
-        elif isinstance(node, cst.Call) and dotted_name(node.func) in ("getattr", "hasattr") and len(node.args) >= 2:
+        elif type(node) is cst.Call and dotted_name(node.func) in ("getattr", "hasattr") and len(node.args) >= 2:
             owner, name = node.args[0].value, node.args[1].value
-            if isinstance(owner, cst.Name) and owner.value == self_name and isinstance(name, cst.SimpleString):
+            if type(owner) is cst.Name and owner.value == self_name and type(name) is cst.SimpleString:
                 found.add(str(name.evaluated_value))
     return found
 
@@ -231,11 +231,11 @@ def _kept_inside(value: cst.BaseExpression, self_name: str) -> set[str]:
     stack = [value]
     while stack:
         node = stack.pop()
-        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+        if type(node) in (cst.List, cst.Tuple, cst.Set):
             stack.extend(e.value for e in node.elements)
-        elif isinstance(node, cst.Dict):
-            stack.extend(e.value for e in node.elements if isinstance(e, cst.DictElement))
-        elif isinstance(node, cst.Call) and last_name(node.func)[:1].isupper():
+        elif type(node) is cst.Dict:
+            stack.extend(e.value for e in node.elements if type(e) is cst.DictElement)
+        elif type(node) is cst.Call and last_name(node.func)[:1].isupper():
             stack.extend(a.value for a in node.args)
         elif node is not value:
             attribute = attribute_of(dotted_name(node), self_name)
