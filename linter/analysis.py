@@ -104,7 +104,7 @@ def _acquires(calls: ScopeCalls, resolver: Resolver) -> bool:
 
 
 def _generator_kind(node: cst.FunctionDef, is_async: bool) -> Optional[Generator]:
-    if not any(isinstance(n, cst.Yield) for n in walk(node.body)):
+    if not any(type(n) is cst.Yield for n in walk(node.body)):
         return None
     names = decorator_names(node)
     if any(n in FIXTURE_DECORATORS or n.endswith(".fixture") for n in names):
@@ -122,8 +122,8 @@ def _summarize(function: FunctionInfo, facts: FunctionFacts, resolver: Resolver,
         return FunctionSummary(qualname, returns_parts=parts)
     returned = _returned_acquire(function, handed_out[0]) if handed_out else None
     if returned is None:
-        for node in walk(function.node.body):
-            if isinstance(node, cst.Return) and node.value is not None:
+        for node in statements(function.node.body):
+            if type(node) is cst.Return and node.value is not None:
                 value = node.value.expression if isinstance(node.value, cst.Await) else node.value
                 if isinstance(value, cst.Call):
                     acquire = resolver.acquire_of(value)
@@ -159,7 +159,7 @@ def _returned_acquire(function: FunctionInfo, site: SiteFacts) -> Acquire:
 def _called_in_returns(node: cst.FunctionDef) -> set[str]:
     """`registry` in `return registry()`."""
     found = set()
-    for statement in walk(node.body):
+    for statement in statements(node.body):
         if type(statement) is cst.Return and statement.value is not None:
             value = statement.value.expression if type(statement.value) is cst.Await else statement.value
             if type(value) is cst.Call and type(value.func) is cst.Name:

@@ -10,7 +10,7 @@ from typing import Optional
 
 import libcst as cst
 
-from ..syntax import dotted_name, is_none, walk
+from ..syntax import dotted_name, is_none, statements
 from .facts import Phase
 from .state import ParameterSite, State
 
@@ -67,7 +67,7 @@ def correlated_flags(body: cst.CSTNode) -> set[str]:
     tested: only these are worth following per path."""
     counts: dict[str, int] = {}
     set_to_none: set[str] = set()
-    for node in walk(body):
+    for node in statements(body):  # `if`, `while` and assignments are statements
         if type(node) in (cst.If, cst.While):
             name, _ = tested_name(node.test)
             if name is not None:
