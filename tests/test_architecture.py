@@ -158,3 +158,31 @@ def test_every_package_is_installed():
     listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
     packages = {name for name in MODULES if _is_package(name)}
     assert packages <= listed, f"missing from [tool.setuptools] packages: {sorted(packages - listed)}"
+
+
+def _exact_type_tests(tree: ast.AST) -> set[str]:
+    """The LibCST classes compared by exact type: `type(x) is cst.Name`,
+    `type(x) in (cst.If, cst.While)`."""
+    found = set()
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Compare) and isinstance(node.left, ast.Call)):
+            continue
+        if not (isinstance(node.left.func, ast.Name) and node.left.func.id == "type"):
+            continue
+        for op, right in zip(node.ops, node.comparators):
+            if isinstance(op, (ast.Is, ast.IsNot, ast.In, ast.NotIn)):
+                options = right.elts if isinstance(right, (ast.Tuple, ast.Set, ast.List)) else [right]
+                found.update(o.attr for o in options if isinstance(o, ast.Attribute) and isinstance(o.value, ast.Name) and o.value.id == "cst")
+    return found
+
+
+def test_exact_type_tests_name_classes_libcst_never_subclasses():
+    """The hot walks compare `type(node) is cst.X` instead of `isinstance`
+    (every LibCST class is an ABC): exact only while LibCST has no subclass of X."""
+    import libcst as cst
+
+    compared = set()
+    for path in MODULES.values():
+        compared |= _exact_type_tests(ast.parse(path.read_text(encoding="utf-8")))
+    assert len(compared) > 30  # the scan finds the comparisons
+    assert {name for name in compared if getattr(cst, name).__subclasses__()} == set()
