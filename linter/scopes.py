@@ -133,7 +133,7 @@ def imported_names(node: cst.CSTNode, package: str) -> Iterator[tuple[str, str]]
             else:
                 root = full.split(".", 1)[0]
                 yield root, root
-    elif type(node) is cst.ImportFrom and not type(node.names) is cst.ImportStar:
+    elif type(node) is cst.ImportFrom and type(node.names) is not cst.ImportStar:
         module = dotted_name(node.module) if node.module is not None else ""
         if node.relative:
             module = absolute_module(len(node.relative), module or "", package)

@@ -3,7 +3,7 @@ of them can raise), awaits and yields, and the names it lets escape as
 values (as opposed to names it only uses as a receiver)."""
 from __future__ import annotations
 
-from typing import Iterator, Optional
+from typing import Callable, Iterator, Optional
 
 import libcst as cst
 
@@ -14,7 +14,9 @@ CONSUMING_BUILTINS = frozenset({"next", "anext", "len", "list", "tuple", "sorted
 
 
 class ExprFacts:
-    def __init__(self, expr: cst.BaseExpression, release_methods: frozenset[str]) -> None:
+    def __init__(self, expr: cst.BaseExpression, cannot_raise: Callable[[cst.Call], bool]) -> None:
+        """`cannot_raise`: the ownership's word on a call (a catalogue release,
+        `contextlib.suppress(...)`), so that only calls that can fail start a raise edge."""
         self.calls: list[cst.Call] = []
         self.raising_calls: list[cst.Call] = []
         self.awaits: list[cst.Await] = []
@@ -56,13 +58,8 @@ class ExprFacts:
             kids = children(node)
             kids.reverse()
             stack.extend((kid, node) for kid in kids)
-        # outermost first (a raise edge starts at the first); a catalogue
-        # release does not count as a call that can raise
-        for call in self.calls:
-            func = call.func
-            if type(func) is cst.Attribute and func.attr.value in release_methods:
-                continue
-            self.raising_calls.append(call)
+        # outermost first (a raise edge starts at the first)
+        self.raising_calls = [call for call in self.calls if not cannot_raise(call)]
 
     def _argument(self, name: str, arg: cst.Arg) -> None:
         call = self.parents.get(arg)

@@ -574,8 +574,7 @@ class FlowAnalysis:
     def _expr_facts(self, expr: cst.BaseExpression) -> ExprFacts:
         found = self._expr_cache.get(expr)
         if found is None:
-            found = self._expr_cache[expr] = ExprFacts(expr, self.ownership.release_methods)
-            found.raising_calls = [call for call in found.raising_calls if not self.ownership.cannot_raise(call)]
+            found = self._expr_cache[expr] = ExprFacts(expr, self.ownership.cannot_raise)
         return found
 
 

@@ -316,8 +316,13 @@ class Ownership:
         return state
 
     def cannot_raise(self, call: cst.Call) -> bool:
-        """`contextlib.suppress(ValueError)`: builds a context manager, nothing that can fail."""
-        return self.resolver.qualified(call.func) in NON_RAISING_CALLS
+        """A call that starts no raise edge: a catalogue release (`conn.close()`:
+        what follows a failed release is the release rules' business), or a call
+        that only builds a context manager (`contextlib.suppress(ValueError)`)."""
+        func = call.func
+        if type(func) is cst.Attribute and func.attr.value in self.release_methods:
+            return True
+        return self.resolver.qualified(func) in NON_RAISING_CALLS
 
     def derived(self, expr: cst.BaseExpression) -> Optional[Reference]:
         """The object a value keeps reachable, and the attribute that does:

@@ -46,9 +46,7 @@ def wrapped_names(value: cst.BaseExpression) -> tuple[str, ...]:
 
 def derived_receivers(expr: cst.BaseExpression) -> Iterator[str]:
     """`conn` in `conn.cursor()`, alone or in a returned tuple."""
-    expr, _ = unwrap_await(expr)
-    values = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
-    for value in values:
+    for value in _elements(expr):
         derived = derived_from(value)
         if derived is not None:
             yield derived[0]
@@ -58,12 +56,16 @@ def called_names(expr: cst.BaseExpression) -> Iterator[str]:
     """`registry` in `registry()`, alone or in a returned tuple: calling a
     resource (a `scoped_session` registry) gives what it keeps, its Session,
     so the value carries the resource with it."""
-    expr, _ = unwrap_await(expr)
-    values = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
-    for value in values:
+    for value in _elements(expr):
         value, _ = unwrap_await(value)
         if type(value) is cst.Call and type(value.func) is cst.Name:
             yield value.func.value
+
+
+def _elements(expr: cst.BaseExpression) -> list[cst.BaseExpression]:
+    """A value, or the elements of the tuple it is."""
+    expr, _ = unwrap_await(expr)
+    return [e.value for e in expr.elements] if type(expr) is cst.Tuple else [expr]
 
 
 def derived_from(expr: cst.BaseExpression) -> Optional[Reference]:

@@ -174,7 +174,7 @@ class _Reader:
         each to its one acquiring call: storing such a name stores the resource."""
         sources: dict[str, Optional[_Acquired]] = {}
         for node in statements(self.method.node.body):
-            if not type(node) is cst.Assign or len(node.targets) != 1 or not type(node.targets[0].target) is cst.Name:
+            if type(node) is not cst.Assign or len(node.targets) != 1 or type(node.targets[0].target) is not cst.Name:
                 continue
             name = node.targets[0].target.value
             if is_none(node.value):
@@ -192,7 +192,7 @@ class _Reader:
 
 def _unwrap(value: cst.BaseExpression, resolver: Resolver) -> tuple[cst.BaseExpression, bool]:
     """`await asyncio.wait_for(pool.acquire(), 5)` -> (`pool.acquire()`, awaited)."""
-    if not type(value) is cst.Await:
+    if type(value) is not cst.Await:
         return value, False
     inner = value.expression
     if type(inner) is cst.Call and inner.args and resolver.qualified(inner.func) in AWAIT_WRAPPERS:
